@@ -1,0 +1,99 @@
+// The contract between src/app (transfer protocol) and src/cli (commander/ora/cli-progress).
+// The CLI only calls these functions and maps XferError kinds to exit codes.
+import type { Readable, Writable } from 'node:stream';
+
+export type CongestionName = 'bbr' | 'newreno';
+
+/** Every failure the CLI can report; each maps to one documented exit code (cli/exit-codes.ts). */
+export type ErrorKind =
+  | 'usage'            // bad arguments
+  | 'unreachable'      // host cannot be resolved / no answer within the handshake timeout
+  | 'wrong_code'       // peer rejected the code
+  | 'bind'             // cannot listen: port in use or not permitted
+  | 'local_file'       // missing/unreadable source, output dir not writable
+  | 'peer_gone'        // idle timeout or peer closed mid-transfer
+  | 'transfer_failed'  // connection fine, but one or more items failed
+  | 'interrupted'      // Ctrl-C / SIGTERM
+  | 'internal';
+
+export class XferError extends Error {
+  constructor(readonly kind: ErrorKind, message: string) {
+    super(message);
+    this.name = 'XferError';
+  }
+}
+
+/** One item on the wire: a file or the pipe. `key` is unique within a run. */
+export interface ItemInfo {
+  key: string;
+  name: string;
+  /** Total bytes when known (files), null for pipes. */
+  total: number | null;
+}
+
+/** Progress callbacks; the CLI draws them, the app never touches the terminal. */
+export interface ProgressSink {
+  onPhase(phase: 'resolving' | 'listening' | 'handshake' | 'transferring' | 'closing'): void;
+  onItemStart(item: ItemInfo): void;
+  /** Cumulative bytes of this item delivered (sender: acknowledged by the peer's stream; receiver: written). */
+  onItemProgress(key: string, bytes: number): void;
+  onItemDone(key: string): void;
+  onItemFailed(key: string, reason: string): void;
+  /** Warnings that are not failures (e.g. a wrong-code attempt seen by a receiver). */
+  onWarning(message: string): void;
+}
+
+export interface TransportOptions {
+  code: string;
+  congestion: CongestionName;
+  /** Hard cap on sending rate, bytes/s; 0 = none. */
+  rateLimit: number;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  progress: ProgressSink;
+  /** Aborting it cancels the transfer (Ctrl-C): streams reset, CONNECTION_CLOSE sent. */
+  signal: AbortSignal;
+}
+
+export interface Endpoint { host: string; port: number }
+
+export interface ItemResult { name: string; bytes: number; ok: boolean; error?: string }
+
+export interface TransferSummary {
+  items: ItemResult[];
+  bytes: number;
+  elapsedMs: number;
+  /** Stats of the connection at the end (for --stats), as formatted key/values. */
+  stats: Record<string, string | number>;
+}
+
+export interface SendOptions extends TransportOptions {
+  remote: Endpoint;
+  files: string[];
+  /** Files in flight at once (default 4). */
+  concurrency: number;
+}
+
+export interface ReceiveOptions extends TransportOptions {
+  listen: Endpoint;
+  outDir: string;
+  force: boolean;
+  keepOpen: boolean;
+  /** Called once the socket is bound (port 0 resolved), before any peer arrives. */
+  onListening(addr: Endpoint): void;
+}
+
+export interface PipeSendOptions extends TransportOptions { remote: Endpoint; input: Readable }
+export interface PipeReceiveOptions extends TransportOptions {
+  listen: Endpoint;
+  output: Writable;
+  onListening(addr: Endpoint): void;
+}
+
+/** Implemented in app/send.ts, app/receive.ts, app/pipe.ts; re-exported by app/index.ts. */
+export interface AppApi {
+  sendFiles(o: SendOptions): Promise<TransferSummary>;
+  receiveFiles(o: ReceiveOptions): Promise<TransferSummary>;
+  sendPipe(o: PipeSendOptions): Promise<TransferSummary>;
+  receivePipe(o: PipeReceiveOptions): Promise<TransferSummary>;
+}
