@@ -1,0 +1,162 @@
+// Handshake bodies (wire/README.md, "Handshake bodies"). Each hello carries an X25519 public
+// key, 16 random bytes and an HMAC keyed by the code, so only someone who knows the code can
+// produce a hello the peer accepts. Header bytes come in from the caller: this module does
+// not parse packets, it only needs to know where the long header ends.
+import { x25519 } from '@noble/curves/ed25519.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { constantTimeEqual, isAllZero } from './bytes.js';
+import type { CodeSecrets } from './code.js';
+
+export interface KeyPair {
+  privateKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export const PUBLIC_KEY_LEN = 32;
+export const RANDOM_LEN = 16;
+export const MAC_LEN = 32;
+/** pub | random | mac: the authenticated part of both hellos. */
+export const HELLO_FIELDS_LEN = PUBLIC_KEY_LEN + RANDOM_LEN + MAC_LEN;
+/** Smallest CLIENT_HELLO datagram; the answer is much smaller, so we never amplify. */
+export const MIN_CLIENT_HELLO = 1200;
+
+export const REJECT_AUTH = 1;
+export const REJECT_BUSY = 2;
+
+export function generateKeyPair(random: (n: number) => Uint8Array): KeyPair {
+  const privateKey = random(32).slice(0, 32);
+  if (privateKey.length !== 32) throw new RangeError('random source returned too few bytes');
+  return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+}
+
+/**
+ * X25519(privateKey, peerPublic), or null when the peer's key is malformed or of low order
+ * (an all-zero secret would let an attacker fix the session keys). Never throws.
+ */
+export function sharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array | null {
+  if (privateKey.length !== 32 || peerPublic.length !== PUBLIC_KEY_LEN) return null;
+  try {
+    const ss = x25519.getSharedSecret(privateKey, peerPublic);
+    return isAllZero(ss) ? null : ss;
+  } catch {
+    return null;
+  }
+}
+
+function hmacOf(authKey: Uint8Array, parts: Uint8Array[]): Uint8Array {
+  const mac = hmac.create(sha256, authKey);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+}
+
+function checkHelloInputs(kp: KeyPair, random16: Uint8Array): void {
+  if (kp.publicKey.length !== PUBLIC_KEY_LEN) throw new RangeError('public key must be 32 bytes');
+  if (random16.length !== RANDOM_LEN) throw new RangeError('hello random must be 16 bytes');
+}
+
+/** pub | random | mac, followed by `padding` zero bytes. */
+function helloBody(kp: KeyPair, random16: Uint8Array, mac: Uint8Array, padding: number): Uint8Array {
+  const body = new Uint8Array(HELLO_FIELDS_LEN + padding);
+  body.set(kp.publicKey, 0);
+  body.set(random16, PUBLIC_KEY_LEN);
+  body.set(mac, PUBLIC_KEY_LEN + RANDOM_LEN);
+  return body;
+}
+
+/**
+ * CLIENT_HELLO body: client_pub | client_random | mac | zeros, padded so that the datagram
+ * (headerBytes + body) is at least MIN_CLIENT_HELLO bytes.
+ * mac = HMAC-SHA256(authKey, headerBytes | client_pub | client_random).
+ */
+export function buildClientHelloBody(s: CodeSecrets, kp: KeyPair, random16: Uint8Array, headerBytes: Uint8Array): Uint8Array {
+  checkHelloInputs(kp, random16);
+  const mac = hmacOf(s.authKey, [headerBytes, kp.publicKey, random16]);
+  const padding = Math.max(0, MIN_CLIENT_HELLO - headerBytes.length - HELLO_FIELDS_LEN);
+  return helloBody(kp, random16, mac, padding);
+}
+
+/** True when `headerLength` is a usable split point leaving room for the hello fields. */
+function fitsHello(datagram: Uint8Array, headerLength: number): boolean {
+  return Number.isSafeInteger(headerLength) && headerLength >= 0 && datagram.length >= headerLength + HELLO_FIELDS_LEN;
+}
+
+/** Verifies the MAC that follows pub|random at `headerLength`, over `prefix` | datagram[0, mac). */
+function macMatches(authKey: Uint8Array, prefix: Uint8Array[], datagram: Uint8Array, headerLength: number): boolean {
+  const macStart = headerLength + PUBLIC_KEY_LEN + RANDOM_LEN;
+  const expected = hmacOf(authKey, [...prefix, datagram.subarray(0, macStart)]);
+  return constantTimeEqual(expected, datagram.subarray(macStart, macStart + MAC_LEN));
+}
+
+/**
+ * Checks a received CLIENT_HELLO datagram whose long header is `headerLength` bytes. Returns
+ * null (never throws) when it is shorter than MIN_CLIENT_HELLO (anti-amplification) or the MAC
+ * is wrong, i.e. the client used another code. Padding content is not checked.
+ */
+export function openClientHello(
+  s: CodeSecrets,
+  datagram: Uint8Array,
+  headerLength: number,
+): { clientPublic: Uint8Array; clientRandom: Uint8Array } | null {
+  if (datagram.length < MIN_CLIENT_HELLO || !fitsHello(datagram, headerLength)) return null;
+  try {
+    if (!macMatches(s.authKey, [], datagram, headerLength)) return null;
+  } catch {
+    return null;
+  }
+  const pubStart = headerLength;
+  return {
+    clientPublic: datagram.slice(pubStart, pubStart + PUBLIC_KEY_LEN),
+    clientRandom: datagram.slice(pubStart + PUBLIC_KEY_LEN, pubStart + PUBLIC_KEY_LEN + RANDOM_LEN),
+  };
+}
+
+/**
+ * SERVER_HELLO body: server_pub | server_random | mac (no padding).
+ * mac = HMAC-SHA256(authKey, clientHelloDatagram | headerBytes | server_pub | server_random),
+ * which also proves to the client that the server saw its hello unmodified.
+ */
+export function buildServerHelloBody(
+  s: CodeSecrets,
+  kp: KeyPair,
+  random16: Uint8Array,
+  clientHelloDatagram: Uint8Array,
+  headerBytes: Uint8Array,
+): Uint8Array {
+  checkHelloInputs(kp, random16);
+  const mac = hmacOf(s.authKey, [clientHelloDatagram, headerBytes, kp.publicKey, random16]);
+  return helloBody(kp, random16, mac, 0);
+}
+
+/**
+ * Checks a received SERVER_HELLO against the CLIENT_HELLO we sent. Returns null (never throws)
+ * unless the body is exactly pub|random|mac and the MAC matches.
+ */
+export function openServerHello(
+  s: CodeSecrets,
+  clientHelloDatagram: Uint8Array,
+  datagram: Uint8Array,
+  headerLength: number,
+): { serverPublic: Uint8Array } | null {
+  if (!fitsHello(datagram, headerLength) || datagram.length !== headerLength + HELLO_FIELDS_LEN) return null;
+  try {
+    if (!macMatches(s.authKey, [clientHelloDatagram], datagram, headerLength)) return null;
+  } catch {
+    return null;
+  }
+  return { serverPublic: datagram.slice(headerLength, headerLength + PUBLIC_KEY_LEN) };
+}
+
+/** REJECT body: one reason byte. Unauthenticated by design (see wire/README.md). */
+export function buildRejectBody(reason: number): Uint8Array {
+  if (!Number.isInteger(reason) || reason < 0 || reason > 0xff) throw new RangeError(`bad reject reason: ${reason}`);
+  return Uint8Array.of(reason);
+}
+
+/**
+ * The reason byte of a REJECT body, or null when the body is not exactly one byte. Unknown
+ * reasons are returned as they are; callers treat them as a generic refusal.
+ */
+export function parseRejectBody(body: Uint8Array): number | null {
+  return body.length === 1 ? body[0]! : null;
+}

@@ -1,0 +1,100 @@
+import { WireError } from './errors.js';
+import { ByteReader, type ByteWriter, varintSize } from './varint.js';
+
+/** "xf" v1. */
+export const VERSION = 0x78660001;
+export const CID_LEN = 8;
+
+export type LongPacketType = 'client_hello' | 'server_hello' | 'reject';
+
+export interface LongHeader {
+  form: 'long';
+  packetType: LongPacketType;
+  version: number;
+  dcid: Uint8Array;
+  scid: Uint8Array;
+}
+
+export interface ShortHeader {
+  form: 'short';
+  dcid: Uint8Array;
+  packetNumber: number;
+}
+
+const LONG_FORM = 0xc0;
+const SHORT_FORM = 0x40;
+/** Long header first byte: 0b11 00 TTTT. The two 00 bits are reserved and must be zero. */
+const LONG_TYPE_MASK = 0x0f;
+const LONG_TYPES: readonly LongPacketType[] = ['client_hello', 'server_hello', 'reject'];
+
+/** first byte + version + (len + cid) * 2 */
+export const LONG_HEADER_SIZE = 1 + 4 + (1 + CID_LEN) * 2;
+
+function checkCid(cid: Uint8Array, what: string): void {
+  if (cid.length !== CID_LEN) throw new RangeError(`${what} must be ${CID_LEN} bytes, got ${cid.length}`);
+}
+
+export function encodeLongHeader(
+  w: ByteWriter,
+  packetType: LongPacketType,
+  dcid: Uint8Array,
+  scid: Uint8Array,
+): void {
+  checkCid(dcid, 'dcid');
+  checkCid(scid, 'scid');
+  w.u8(LONG_FORM | LONG_TYPES.indexOf(packetType));
+  w.u32(VERSION);
+  w.u8(CID_LEN);
+  w.bytes(dcid);
+  w.u8(CID_LEN);
+  w.bytes(scid);
+}
+
+export function shortHeaderSize(packetNumber: number): number {
+  return 1 + CID_LEN + varintSize(packetNumber);
+}
+
+export function encodeShortHeader(w: ByteWriter, dcid: Uint8Array, packetNumber: number): void {
+  checkCid(dcid, 'dcid');
+  varintSize(packetNumber); // validates before anything is written
+  w.u8(SHORT_FORM);
+  w.bytes(dcid);
+  w.varint(packetNumber);
+}
+
+function readCid(r: ByteReader): Uint8Array {
+  const len = r.u8();
+  if (len !== CID_LEN) throw new WireError(`connection id length ${len}, expected ${CID_LEN}`);
+  // Long headers are rare and their ids get stored by the handshake: copy them out of the datagram.
+  return r.bytes(CID_LEN).slice();
+}
+
+function parseLong(r: ByteReader, first: number): LongHeader {
+  if ((first & 0x30) !== 0) throw new WireError('reserved long-header bits set');
+  const packetType = LONG_TYPES[first & LONG_TYPE_MASK];
+  if (packetType === undefined) throw new WireError(`unknown long packet type ${first & LONG_TYPE_MASK}`);
+  const version = r.u32();
+  if (version !== VERSION) throw new WireError(`unsupported version 0x${version.toString(16)}`);
+  const dcid = readCid(r);
+  const scid = readCid(r);
+  return { form: 'long', packetType, version, dcid, scid };
+}
+
+/**
+ * Parses the cleartext header of a datagram. `headerLength` is where the body starts; for short
+ * headers `buf.subarray(0, headerLength)` is the AEAD associated data. A short header's dcid is a
+ * view into `buf` (hot path, normally only compared); copy it before keeping it.
+ */
+export function parseHeader(buf: Uint8Array): { header: LongHeader | ShortHeader; headerLength: number } {
+  const r = new ByteReader(buf);
+  const first = r.u8();
+  if ((first & 0x40) === 0) throw new WireError('fixed bit unset');
+  if ((first & 0x80) !== 0) {
+    const header = parseLong(r, first);
+    return { header, headerLength: r.offset };
+  }
+  if (first !== SHORT_FORM) throw new WireError('reserved short-header bits set');
+  const dcid = r.bytes(CID_LEN);
+  const packetNumber = r.varint();
+  return { header: { form: 'short', dcid, packetNumber }, headerLength: r.offset };
+}
