@@ -1,0 +1,44 @@
+// The congestion controller contract the Connection drives, and the factory.
+import type { RttEstimator } from '../recovery/rtt.js';
+import { NewReno } from './new-reno.js';
+
+/** What a controller needs to know about an acknowledged or lost packet. */
+export interface AckedPacketInfo {
+  pn: number;
+  size: number;
+  timeSent: number;
+  /** Delivery-rate stamp (see recovery/delivery-rate.ts); present on tracked SentPackets. */
+  delivered?: number;
+  deliveredTime?: number;
+  firstSentTime?: number;
+  isAppLimited?: boolean;
+}
+
+export interface CongestionController {
+  readonly name: string;
+  /** `bytesInFlight` includes this packet. */
+  onPacketSent(now: number, pn: number, size: number, bytesInFlight: number, isRetransmittable: boolean): void;
+  onAck(now: number, acked: readonly AckedPacketInfo[], rtt: RttEstimator, bytesInFlightAfter: number): void;
+  onLoss(now: number, lost: readonly AckedPacketInfo[], persistentCongestion: boolean, bytesInFlightAfter: number): void;
+  /** The sender had nothing to send though the window allowed it. */
+  onAppLimited(bytesInFlight: number): void;
+  /** bytesInFlight < window. */
+  canSend(bytesInFlight: number): boolean;
+  /** Congestion window in bytes. */
+  window(): number;
+  /** Bytes per second the pacer should use. */
+  pacingRate(rtt: RttEstimator): number;
+  inSlowStart(): boolean;
+}
+
+export type ControllerName = 'newreno' | 'bbr';
+
+export function createController(name: ControllerName, maxDatagramSize: number): CongestionController {
+  switch (name) {
+    case 'newreno':
+      return new NewReno(maxDatagramSize);
+    case 'bbr':
+      // BBR is a later task; until it lands, 'bbr' runs NewReno (its `name` says 'newreno').
+      return new NewReno(maxDatagramSize);
+  }
+}

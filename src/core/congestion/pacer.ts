@@ -1,0 +1,84 @@
+// Token-bucket pacer: spreads a window's worth of packets over the round trip instead of
+// sending them back to back (RFC 9002 §7.7).
+//
+// Tokens are bytes, refilled continuously at the rate; the bucket holds at most a burst of
+// `burstPackets` datagrams, which is also what may leave at once after an idle period.
+// Timers in the io layer have ~1 ms granularity and fire late; that costs nothing as long as
+// one timer period's worth of tokens fits in the bucket. Above ~burstPackets·mds per ms
+// (14 MB/s with the defaults) the bucket overflows between timer ticks unless sends are
+// clocked by incoming ACKs; `minBurstMs` lets the caller size the bucket to that many ms of
+// the rate instead.
+
+export const DEFAULT_BURST_PACKETS = 10;
+/** Float slack so that waiting exactly timeUntilSend() always suffices. */
+const EPSILON_BYTES = 1e-6;
+
+export interface PacerOptions {
+  /** Largest burst in datagrams (default 10). */
+  burstPackets?: number;
+  /** When set, the bucket holds at least this many ms of the current rate (default 0: off). */
+  minBurstMs?: number;
+}
+
+export class Pacer {
+  /** Bytes per second; 0 means unpaced. */
+  private rate = 0;
+  private tokens: number;
+  private lastRefill: number | null = null;
+  private readonly burstPackets: number;
+  private readonly minBurstMs: number;
+
+  constructor(
+    private readonly maxDatagramSize: number,
+    opts: PacerOptions = {},
+  ) {
+    this.burstPackets = opts.burstPackets ?? DEFAULT_BURST_PACKETS;
+    this.minBurstMs = opts.minBurstMs ?? 0;
+    this.tokens = this.capacity();
+  }
+
+  /** Bucket size in bytes. */
+  capacity(): number {
+    return Math.max(this.burstPackets * this.maxDatagramSize, (this.rate * this.minBurstMs) / 1000);
+  }
+
+  get bytesPerSec(): number {
+    return this.rate;
+  }
+
+  /** A rate that is not a positive finite number switches pacing off. */
+  setRate(bytesPerSec: number, now: number): void {
+    this.refill(now);
+    this.rate = bytesPerSec > 0 && Number.isFinite(bytesPerSec) ? bytesPerSec : 0;
+    this.tokens = Math.min(this.tokens, this.capacity());
+  }
+
+  /** 0 when `bytes` may go now, else how many ms to wait (> 0). */
+  timeUntilSend(now: number, bytes: number): number {
+    if (this.rate === 0) return 0;
+    this.refill(now);
+    // A datagram larger than the bucket must still be able to go once the bucket is full.
+    const need = Math.min(bytes, this.capacity());
+    const deficit = need - this.tokens;
+    if (deficit <= EPSILON_BYTES) return 0;
+    return (deficit * 1000) / this.rate;
+  }
+
+  /** Charges a sent datagram; tokens may go negative if the caller sent anyway (e.g. a probe). */
+  onSend(now: number, bytes: number): void {
+    this.refill(now);
+    if (this.rate === 0) return;
+    this.tokens -= bytes;
+  }
+
+  private refill(now: number): void {
+    const last = this.lastRefill;
+    this.lastRefill = last === null ? now : Math.max(last, now);
+    if (last === null || now <= last || this.rate === 0) {
+      // Unpaced time still fills the bucket, so pacing resumes with a full burst.
+      if (this.rate === 0) this.tokens = this.capacity();
+      return;
+    }
+    this.tokens = Math.min(this.capacity(), this.tokens + ((now - last) * this.rate) / 1000);
+  }
+}

@@ -1,0 +1,103 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Pacer } from '../../../src/core/congestion/pacer.js';
+
+const MDS = 1400;
+
+/** Sends full datagrams for `ms` of virtual time, waking when the pacer says (no earlier than `tick`). */
+function run(p: Pacer, from: number, ms: number, tick = 0): { bytes: number; maxBurst: number } {
+  let now = from;
+  let bytes = 0;
+  let maxBurst = 0;
+  while (now < from + ms) {
+    let burst = 0;
+    while (p.timeUntilSend(now, MDS) === 0) {
+      p.onSend(now, MDS);
+      bytes += MDS;
+      burst++;
+      assert.ok(burst <= 1000, 'runaway');
+    }
+    maxBurst = Math.max(maxBurst, burst);
+    const wait = p.timeUntilSend(now, MDS);
+    assert.ok(wait > 0);
+    now += Math.max(wait, tick);
+  }
+  return { bytes, maxBurst };
+}
+
+describe('Pacer', () => {
+  test('rate over 1 s of virtual time within 2%', () => {
+    for (const rate of [1e6, 5e6, 12.5e6]) {
+      const p = new Pacer(MDS);
+      p.setRate(rate, 0);
+      run(p, 0, 100); // drain the initial burst
+      const { bytes } = run(p, 100, 1000);
+      assert.ok(Math.abs(bytes - rate) / rate < 0.02, `rate ${rate}: sent ${bytes}`);
+    }
+  });
+
+  test('late 1 ms timers still reach the rate while a tick fits in the bucket', () => {
+    const p = new Pacer(MDS);
+    p.setRate(4e6, 0);
+    run(p, 0, 100, 1);
+    const { bytes } = run(p, 100, 1000, 1);
+    assert.ok(Math.abs(bytes - 4e6) / 4e6 < 0.02, `sent ${bytes}`);
+  });
+
+  test('burst after idle is capped at 10 datagrams', () => {
+    const p = new Pacer(MDS);
+    p.setRate(1e6, 0);
+    run(p, 0, 50);
+    // Idle for a long time, then see how many go back to back.
+    let n = 0;
+    while (p.timeUntilSend(10_000, MDS) === 0) {
+      p.onSend(10_000, MDS);
+      n++;
+      assert.ok(n < 100);
+    }
+    assert.equal(n, 10);
+  });
+
+  test('waiting exactly the returned time is enough', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 10_000, max: 1e9 }), fc.array(fc.integer({ min: 1, max: MDS }), { minLength: 1, maxLength: 50 }), (rate, sizes) => {
+        const p = new Pacer(MDS);
+        p.setRate(rate, 0);
+        let now = 0;
+        for (const s of sizes) {
+          const w = p.timeUntilSend(now, s);
+          assert.ok(w >= 0);
+          now += w;
+          assert.equal(p.timeUntilSend(now, s), 0);
+          p.onSend(now, s);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('rate 0 or non-finite means unpaced', () => {
+    const p = new Pacer(MDS);
+    p.setRate(0, 0);
+    for (let i = 0; i < 100; i++) p.onSend(0, MDS);
+    assert.equal(p.timeUntilSend(0, MDS), 0);
+    p.setRate(Infinity, 0);
+    assert.equal(p.timeUntilSend(0, MDS), 0);
+  });
+
+  test('a probe sent over budget is paid back', () => {
+    const p = new Pacer(MDS);
+    p.setRate(1.4e6, 0); // one datagram per ms
+    for (let i = 0; i < 12; i++) p.onSend(0, MDS);
+    assert.ok(Math.abs(p.timeUntilSend(0, MDS) - 3) < 1e-9);
+  });
+
+  test('minBurstMs sizes the bucket to that many ms of the rate', () => {
+    const p = new Pacer(MDS, { minBurstMs: 2 });
+    p.setRate(100e6, 0);
+    assert.equal(p.capacity(), 200_000);
+    p.setRate(1e6, 0);
+    assert.equal(p.capacity(), 10 * MDS);
+  });
+});
