@@ -1,0 +1,134 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { RecvWindow } from '../../../src/core/flow/recv-window.js';
+import { SendCredit } from '../../../src/core/flow/send-credit.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+describe('RecvWindow basics', () => {
+  test('detects a peer sending beyond the limit', () => {
+    const w = new RecvWindow(1000, 10_000);
+    assert.equal(w.checkReceived(1000), true);
+    assert.equal(w.checkReceived(1001), false);
+  });
+
+  test('advertises only once less than half the window remains', () => {
+    const w = new RecvWindow(1000, 1000);
+    assert.equal(w.onConsumed(400, 0, 100), null);
+    assert.equal(w.onConsumed(499, 1, 100), null);
+    assert.equal(w.onConsumed(500, 2, 100), 1500);
+    assert.equal(w.limit, 1500);
+    assert.equal(w.checkReceived(1500), true);
+    assert.equal(w.onConsumed(600, 3, 100), null);
+    assert.equal(w.onConsumed(400, 4, 100), null, 'consumption never goes backwards');
+  });
+
+  test('doubles when updates come less than 2 RTT apart, up to the max', () => {
+    const w = new RecvWindow(1000, 3000);
+    assert.equal(w.onConsumed(500, 0, 100), 1500);
+    assert.equal(w.window, 1000, 'no earlier update to compare with');
+    assert.equal(w.onConsumed(1000, 150, 100), 3000);
+    assert.equal(w.window, 2000);
+    assert.equal(w.onConsumed(2000, 250, 100), 5000);
+    assert.equal(w.window, 3000, 'capped at maxWindow');
+  });
+
+  test('does not grow when updates are 2 RTT or more apart', () => {
+    const w = new RecvWindow(1000, 100_000, 0);
+    assert.equal(w.onConsumed(500, 200, 100), 1500);
+    assert.equal(w.onConsumed(1000, 400, 100), 2000);
+    assert.equal(w.window, 1000);
+    assert.equal(w.onConsumed(1500, 450, 0), 2500, 'unknown RTT: no tuning');
+    assert.equal(w.window, 1000);
+  });
+
+  test('forceUpdate grants credit at once; ensureWindow raises the size within the max', () => {
+    const w = new RecvWindow(1000, 4000);
+    assert.equal(w.forceUpdate(100), 1100);
+    assert.equal(w.forceUpdate(50), 1100, 'never shrinks');
+    w.ensureWindow(10_000);
+    assert.equal(w.window, 4000);
+    w.ensureWindow(2000);
+    assert.equal(w.window, 4000);
+    assert.equal(w.forceUpdate(100), 4100);
+  });
+});
+
+interface SimResult {
+  /** Time when the stream window first reached the threshold, or null. */
+  reachedAt: number | null;
+  streamWindow: number;
+  connWindow: number;
+  /** Bytes delivered per ms over the last `tail` ms. */
+  tailRate: number;
+}
+
+/**
+ * One stream over a 100 Mbit/s path with 100 ms RTT, simulated in 1 ms steps. The sender sends
+ * as fast as the link and both credits allow; the receiver reads at most `readRate` bytes/ms and
+ * advertises limits that reach the sender half an RTT later.
+ */
+function simulate(readRate: number, durationMs: number, threshold: number): SimResult {
+  const linkRate = 12_500; // bytes per ms
+  const oneWay = 50;
+  const rtt = 2 * oneWay;
+  const streamCredit = new SendCredit(512 * KiB);
+  const connCredit = new SendCredit(1 * MiB);
+  const streamWin = new RecvWindow(512 * KiB, 32 * MiB, 0);
+  const connWin = new RecvWindow(1 * MiB, 48 * MiB, 0);
+  const toReceiver: { at: number; bytes: number }[] = [];
+  const toSender: { at: number; stream: number | null; conn: number | null }[] = [];
+  let sent = 0;
+  let received = 0;
+  let consumed = 0;
+  let reachedAt: number | null = null;
+  const tail = 500;
+  let tailStart = 0;
+  for (let now = 0; now < durationMs; now++) {
+    while (toSender.length > 0 && toSender[0]!.at <= now) {
+      const u = toSender.shift()!;
+      if (u.stream !== null) streamCredit.update(u.stream);
+      if (u.conn !== null) connCredit.update(u.conn);
+    }
+    const n = Math.min(linkRate, streamCredit.available(sent), connCredit.available(sent));
+    if (n > 0) {
+      sent += n;
+      toReceiver.push({ at: now + oneWay, bytes: n });
+    }
+    while (toReceiver.length > 0 && toReceiver[0]!.at <= now) received += toReceiver.shift()!.bytes;
+    assert.ok(streamWin.checkReceived(received) && connWin.checkReceived(received), 'peer stayed within limits');
+    consumed = Math.min(received, consumed + readRate);
+    const stream = streamWin.onConsumed(consumed, now, rtt);
+    // Keep the connection window ahead of the stream window, as the Connection is expected to.
+    connWin.ensureWindow(streamWin.window * 1.5);
+    const conn = connWin.onConsumed(consumed, now, rtt);
+    if (stream !== null || conn !== null) toSender.push({ at: now + oneWay, stream, conn });
+    if (reachedAt === null && streamWin.window >= threshold) reachedAt = now;
+    if (now === durationMs - tail) tailStart = consumed;
+  }
+  return {
+    reachedAt,
+    streamWindow: streamWin.window,
+    connWindow: connWin.window,
+    tailRate: (consumed - tailStart) / tail,
+  };
+}
+
+describe('RecvWindow auto-tuning', () => {
+  const BDP = 1_250_000;
+
+  test('a line-rate reader grows the window past the BDP within a few RTTs and fills the path', () => {
+    const r = simulate(Infinity, 3000, BDP);
+    assert.ok(r.reachedAt !== null && r.reachedAt <= 500, `window reached BDP at ${r.reachedAt} ms`);
+    assert.ok(r.streamWindow <= 32 * MiB && r.connWindow <= 48 * MiB);
+    assert.ok(r.connWindow >= r.streamWindow, 'connection window keeps up');
+    assert.ok(r.tailRate >= 0.97 * 12_500, `steady rate ${r.tailRate} bytes/ms`);
+  });
+
+  test('a slow reader does not inflate the window', () => {
+    const r = simulate(1000, 3000, 512 * KiB + 1); // reads at 8% of the line rate
+    assert.equal(r.reachedAt, null, `grew to ${r.streamWindow}`);
+    assert.equal(r.streamWindow, 512 * KiB);
+  });
+});
