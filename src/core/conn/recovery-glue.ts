@@ -1,0 +1,118 @@
+// Ties the recovery pieces together for one connection: sent-packet tracking, RTT, receive-side
+// ACK state, the congestion controller, the pacer, and the probe timeout.
+import { SentPacketTracker, type SentPacket } from '../recovery/sent-packets.js';
+import { RttEstimator } from '../recovery/rtt.js';
+import { AckTracker } from '../recovery/ack-tracker.js';
+import { createController, type CongestionController } from '../congestion/controller.js';
+import { Pacer } from '../congestion/pacer.js';
+import type { CongestionAlgorithm, Millis } from '../api.js';
+import type { SentFrame } from './sent-frame.js';
+
+export type Sent = SentPacket<SentFrame>;
+
+export interface RecoverySnapshot {
+  rttMs: number;
+  minRttMs: number;
+  cwndBytes: number;
+  bytesInFlight: number;
+  pacingRateBytesPerSec: number;
+  packetsLost: number;
+  retransmittedBytes: number;
+}
+
+export class Recovery {
+  readonly tracker = new SentPacketTracker<SentFrame>();
+  readonly rtt = new RttEstimator();
+  readonly acks = new AckTracker();
+  readonly cc: CongestionController;
+  readonly pacer: Pacer;
+  ptoCount = 0;
+  /** Probe packets owed after a PTO; they may exceed the congestion window. */
+  probesPending = 0;
+  packetsLost = 0;
+  retransmittedBytes = 0;
+
+  constructor(algorithm: CongestionAlgorithm, maxDatagram: number, private readonly rateCap: number) {
+    this.cc = createController(algorithm, maxDatagram);
+    this.pacer = new Pacer(maxDatagram);
+  }
+
+  /** The sender had window to spare but nothing to send: rate samples must not shrink the model. */
+  onAppLimited(): void {
+    this.tracker.onAppLimited();
+    this.cc.onAppLimited(this.tracker.bytesInFlight);
+  }
+
+  canSend(): boolean {
+    return this.cc.canSend(this.tracker.bytesInFlight);
+  }
+
+  updatePacer(now: Millis): void {
+    let rate = this.cc.pacingRate(this.rtt);
+    if (this.rateCap > 0) rate = Math.min(rate, this.rateCap);
+    this.pacer.setRate(rate, now);
+  }
+
+  onPacketSent(pn: number, now: Millis, size: number, streamId: number | null, frames: SentFrame[], paced: boolean): void {
+    const p: Sent = { pn, timeSent: now, size, ackEliciting: true, inFlight: true, streamId, frames } as Sent;
+    this.tracker.onPacketSent(p);
+    this.cc.onPacketSent(now, pn, size, this.tracker.bytesInFlight, true);
+    if (paced) this.pacer.onSend(now, size);
+  }
+
+  onAck(ranges: { start: number; end: number }[], ackDelayMs: number, now: Millis): { newlyAcked: Sent[]; lost: Sent[] } {
+    const r = this.tracker.onAckReceived(ranges, ackDelayMs, now, this.rtt);
+    if (r.newlyAcked.length > 0) {
+      this.ptoCount = 0;
+      this.cc.onAck(now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight);
+    }
+    this.noteLost(r.lost, r.persistentCongestion, now);
+    if (r.newlyAcked.length > 0) this.updatePacer(now);
+    return r;
+  }
+
+  private noteLost(lost: Sent[], persistentCongestion: boolean, now: Millis): void {
+    if (lost.length === 0) return;
+    this.packetsLost += lost.length;
+    this.cc.onLoss(now, lost, persistentCongestion, this.tracker.bytesInFlight);
+  }
+
+  ptoMs(): number {
+    return this.rtt.ptoBase() * 2 ** this.ptoCount;
+  }
+
+  lossOrPtoDeadline(lastAckElicitingSent: Millis): Millis | null {
+    const lt = this.tracker.lossTime();
+    if (lt !== null) return lt;
+    if (this.tracker.ackElicitingInFlight === 0) return null;
+    return lastAckElicitingSent + this.ptoMs();
+  }
+
+  /** Runs the loss or PTO timer if due; returns packets newly declared lost. */
+  onTimer(now: Millis, lastAckElicitingSent: Millis): Sent[] {
+    const lt = this.tracker.lossTime();
+    if (lt !== null) {
+      if (now < lt) return [];
+      const { lost, persistentCongestion } = this.tracker.detectLossesWithInfo(now, this.rtt);
+      this.noteLost(lost, persistentCongestion, now);
+      return lost;
+    }
+    if (this.tracker.ackElicitingInFlight === 0) return [];
+    if (now < lastAckElicitingSent + this.ptoMs()) return [];
+    this.ptoCount++;
+    this.probesPending = 2;
+    return [];
+  }
+
+  snapshot(): RecoverySnapshot {
+    return {
+      rttMs: this.rtt.smoothed,
+      minRttMs: this.rtt.hasSample ? this.rtt.min : 0,
+      cwndBytes: this.cc.window(),
+      bytesInFlight: this.tracker.bytesInFlight,
+      pacingRateBytesPerSec: this.pacer ? this.cc.pacingRate(this.rtt) : 0,
+      packetsLost: this.packetsLost,
+      retransmittedBytes: this.retransmittedBytes,
+    };
+  }
+}

@@ -1,0 +1,8 @@
+// What a sent packet carried, as far as loss recovery needs to know.
+import type { ControlFrame } from './control-queue.js';
+
+export type SentFrame =
+  | { k: 'stream'; id: number; offset: number; length: number; fin: boolean }
+  | { k: 'ctl'; f: ControlFrame }
+  /** An ACK we sent; once the peer acknowledges it, ranges below `floor` need not be repeated. */
+  | { k: 'ack'; floor: number };

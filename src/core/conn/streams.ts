@@ -1,0 +1,145 @@
+// All streams of one connection plus connection-level flow control and stream-count limits.
+// Stream ids: bit 0 = initiator (0 client, 1 server); all streams are bidirectional.
+import { SendStream } from '../stream/send-stream.js';
+import { RecvStream } from '../stream/recv-stream.js';
+import { RoundRobinScheduler } from '../stream/scheduler.js';
+import { SendCredit } from '../flow/send-credit.js';
+import { RecvWindow } from '../flow/recv-window.js';
+import type { Role } from '../api.js';
+
+export const INITIAL_MAX_DATA = 1 << 20;
+export const INITIAL_MAX_STREAM_DATA = 512 * 1024;
+export const INITIAL_MAX_STREAMS = 100;
+export const MAX_CONN_WINDOW = 48 << 20;
+export const MAX_STREAM_WINDOW = 32 << 20;
+/** Bytes the app may queue on one stream before streamWrite pushes back. */
+export const SEND_BUFFER_LIMIT = 4 << 20;
+
+export class StreamError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+export const ERR_FLOW_CONTROL = 0x3;
+export const ERR_STREAM_LIMIT = 0x4;
+export const ERR_STREAM_STATE = 0x5;
+export const ERR_FINAL_SIZE = 0x6;
+
+export interface StreamEntry {
+  readonly id: number;
+  readonly send: SendStream;
+  readonly recv: RecvStream;
+  readonly sendCredit: SendCredit;
+  readonly recvWindow: RecvWindow;
+  /** We told the app it may read; cleared when a read comes back empty. */
+  readableSignalled: boolean;
+  /** A write was refused in part; 'stream_writable' is owed once room appears. */
+  writeBlocked: boolean;
+  finishedSignalled: boolean;
+  /** Recv side is over for the app: fin read, reset reported, or stop-sending requested. */
+  recvDone: boolean;
+  /** Bytes of this stream counted as consumed for connection flow control. */
+  consumedCounted: number;
+}
+
+export class StreamTable {
+  private readonly map = new Map<number, StreamEntry>();
+  readonly scheduler = new RoundRobinScheduler();
+  readonly connCredit = new SendCredit(INITIAL_MAX_DATA);
+  readonly connWindow = new RecvWindow(INITIAL_MAX_DATA, MAX_CONN_WINDOW);
+  /** New (non-retransmitted) stream bytes we have sent, for connection flow control. */
+  connSent = 0;
+  /** Sum over streams of the highest offset received, for connection flow control. */
+  connReceived = 0;
+  /** Bytes consumed by the app (or written off by resets), for MAX_DATA. */
+  connConsumed = 0;
+  private nextLocalIndex = 0;
+  /** Peer may open stream indexes below this (our MAX_STREAMS). */
+  localMaxStreams = INITIAL_MAX_STREAMS;
+  /** We may open stream indexes below this (the peer's MAX_STREAMS). */
+  peerMaxStreams = INITIAL_MAX_STREAMS;
+  /** Highest peer stream index opened so far + 1. */
+  private peerOpened = 0;
+  private readonly localBit: number;
+
+  constructor(role: Role) {
+    this.localBit = role === 'client' ? 0 : 1;
+  }
+
+  get(id: number): StreamEntry | undefined {
+    return this.map.get(id);
+  }
+
+  entries(): IterableIterator<StreamEntry> {
+    return this.map.values();
+  }
+
+  get count(): number {
+    return this.map.size;
+  }
+
+  isLocal(id: number): boolean {
+    return (id & 1) === this.localBit;
+  }
+
+  openLocal(): StreamEntry | null {
+    if (this.nextLocalIndex >= this.peerMaxStreams) return null;
+    const id = this.nextLocalIndex * 2 + this.localBit;
+    this.nextLocalIndex++;
+    return this.create(id);
+  }
+
+  /**
+   * The entry a received frame refers to. Returns null for a stream that existed and is already
+   * gone (late duplicate frames are ignored); throws StreamError for ids the peer may not use.
+   */
+  forPeerFrame(id: number): { entry: StreamEntry | null; opened: boolean } {
+    const existing = this.map.get(id);
+    if (existing) return { entry: existing, opened: false };
+    const index = Math.floor(id / 2);
+    if (this.isLocal(id)) {
+      if (index >= this.nextLocalIndex) throw new StreamError(ERR_STREAM_STATE, `frame for unopened local stream ${id}`);
+      return { entry: null, opened: false };
+    }
+    if (index < this.peerOpened) return { entry: null, opened: false };
+    if (index >= this.localMaxStreams) throw new StreamError(ERR_STREAM_LIMIT, `stream ${id} exceeds the stream limit`);
+    // Opening stream n implicitly opens every lower peer stream (RFC 9000 §3.2); they are created lazily
+    // when their own frames arrive, so only the counter moves here.
+    this.peerOpened = index + 1;
+    return { entry: this.create(id), opened: true };
+  }
+
+  private create(id: number): StreamEntry {
+    const entry: StreamEntry = {
+      id,
+      send: new SendStream(id, SEND_BUFFER_LIMIT),
+      recv: new RecvStream(id),
+      sendCredit: new SendCredit(INITIAL_MAX_STREAM_DATA),
+      recvWindow: new RecvWindow(INITIAL_MAX_STREAM_DATA, MAX_STREAM_WINDOW),
+      readableSignalled: false,
+      writeBlocked: false,
+      finishedSignalled: false,
+      recvDone: false,
+      consumedCounted: 0,
+    };
+    this.map.set(id, entry);
+    return entry;
+  }
+
+  /** Drops a stream whose both directions are over; returns true if a peer stream slot was freed. */
+  removeIfDone(e: StreamEntry): boolean {
+    const s = e.send.state;
+    const sendDone = s === 'data_recvd' || s === 'reset_recvd';
+    if (!sendDone || !e.recvDone) return false;
+    this.map.delete(e.id);
+    this.scheduler.remove(e.id);
+    if (this.isLocal(e.id)) return false;
+    this.localMaxStreams++;
+    return true;
+  }
+
+  /** Connection-level credit available for new stream bytes. */
+  connAvailable(): number {
+    return this.connCredit.available(this.connSent);
+  }
+}

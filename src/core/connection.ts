@@ -1,0 +1,517 @@
+// The sans-IO connection: datagrams in, datagrams out, one timer, events. See api.ts for the
+// contract and wire/README.md for the format. Stream bookkeeping lives in conn/stream-ops.ts.
+import type {
+  CloseReason,
+  ConnectionEvent,
+  ConnectionHandle,
+  ConnectionOptions,
+  ConnectionStats,
+  Millis,
+  RandomSource,
+  StreamReadResult,
+} from './api.js';
+import { parseHeader, shortHeaderSize, type LongHeader } from './wire/header.js';
+import { ByteWriter } from './wire/varint.js';
+import { decodeFrames, encodeFrame, frameSize, isAckEliciting, type Frame } from './wire/frame.js';
+import { openPayload, TAG_LEN } from './crypto/aead.js';
+import { deriveCodeSecrets } from './crypto/code.js';
+import type { SessionKeys } from './crypto/keys.js';
+import { REJECT_AUTH } from './crypto/handshake.js';
+import { ClientHandshake, ServerHandshake, type Established } from './conn/handshake.js';
+import { EventQueue } from './conn/event-queue.js';
+import { StreamError } from './conn/streams.js';
+import { StreamOps } from './conn/stream-ops.js';
+import { Recovery } from './conn/recovery-glue.js';
+import { sealShortPacket } from './conn/packet.js';
+import type { SentFrame } from './conn/sent-frame.js';
+
+const DEFAULT_DATAGRAM = 1400;
+const ERR_INTERNAL = 0x1;
+const ERR_PROTOCOL = 0xa;
+/** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet). */
+const HELLO_RETRY_MS = 250;
+const PACER_SLACK_MS = 0.05;
+
+type State = 'handshake' | 'connected' | 'closing' | 'closed';
+
+export class Connection implements ConnectionHandle {
+  private state: State = 'handshake';
+  private readonly events = new EventQueue();
+  private readonly client: ClientHandshake | null = null;
+  private readonly server: ServerHandshake | null = null;
+  private keys: SessionKeys | null = null;
+  private localCid: Uint8Array;
+  private peerCid: Uint8Array = new Uint8Array(0);
+  private readonly maxDatagram: number;
+  private readonly idleTimeoutMs: number;
+  private readonly keepAliveMs: number;
+  private readonly handshakeTimeoutMs: number;
+  private readonly outbox: Uint8Array[] = [];
+  private nextPn = 0;
+  private clock: Millis;
+  private lastReceived: Millis;
+  private lastAckElicitingSent: Millis;
+  private helloAt: Millis;
+  private helloInterval = HELLO_RETRY_MS;
+  private handshakeDeadline: Millis;
+  private pingPending = false;
+  private pacerWakeAt: Millis | null = null;
+  // closing
+  private closeFrame: Frame | null = null;
+  private closeSendPending = false;
+  private closeResendAt: Millis = Infinity;
+  private closeEnd: Millis = Infinity;
+  private closeReason: CloseReason | null = null;
+  // stats
+  private packetsSent = 0;
+  private packetsReceived = 0;
+  private bytesSent = 0;
+  private bytesReceived = 0;
+  private droppedMalformed = 0;
+  private droppedUnauthenticated = 0;
+
+  private readonly recovery: Recovery;
+  private readonly streams: StreamOps;
+
+  constructor(opts: ConnectionOptions) {
+    const random: RandomSource = opts.random;
+    const secrets = deriveCodeSecrets(opts.code);
+    this.maxDatagram = opts.maxDatagramSize ?? DEFAULT_DATAGRAM;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
+    this.keepAliveMs = opts.keepAliveMs ?? 5_000;
+    this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
+    this.clock = opts.now;
+    this.lastReceived = opts.now;
+    this.lastAckElicitingSent = opts.now;
+    this.helloAt = opts.now;
+    this.handshakeDeadline = opts.role === 'client' ? opts.now + this.handshakeTimeoutMs : Infinity;
+    if (opts.role === 'client') {
+      this.client = new ClientHandshake(secrets, random);
+      this.localCid = this.client.localCid;
+    } else {
+      this.server = new ServerHandshake(secrets, random);
+      this.localCid = new Uint8Array(0);
+    }
+    this.recovery = new Recovery(opts.congestion ?? 'newreno', this.maxDatagram, opts.maxSendRate ?? 0);
+    this.streams = new StreamOps(opts.role, this.events, this.recovery);
+  }
+
+  get isConnected(): boolean {
+    return this.state === 'connected';
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  // ---------------------------------------------------------------- input
+
+  handleDatagram(buf: Uint8Array, now: Millis): void {
+    this.clock = now;
+    if (this.state === 'closed') return;
+    try {
+      this.receive(buf, now);
+    } catch (err) {
+      this.onReceiveError(err, now);
+    }
+  }
+
+  private receive(buf: Uint8Array, now: Millis): void {
+    let parsed: ReturnType<typeof parseHeader>;
+    try {
+      parsed = parseHeader(buf);
+    } catch {
+      this.droppedMalformed++;
+      return;
+    }
+    const { header, headerLength } = parsed;
+    if (header.form === 'long') this.onLongPacket(buf, header, headerLength, now);
+    else this.onShortPacket(buf, header.dcid, header.packetNumber, headerLength, now);
+  }
+
+  private onReceiveError(err: unknown, now: Millis): void {
+    if (err instanceof StreamError) {
+      this.closeReason = { kind: 'protocol_error', errorCode: err.code, reason: err.message };
+      this.beginClose(err.code, err.message, now);
+    } else if (err instanceof Error && err.name === 'WireError') {
+      this.droppedMalformed++;
+    } else {
+      // A bug, not the peer's doing: never let it escape into the socket loop.
+      const msg = err instanceof Error ? err.message : String(err);
+      this.closeReason = { kind: 'local', errorCode: ERR_INTERNAL, reason: `internal error: ${msg}` };
+      this.beginClose(ERR_INTERNAL, 'internal error', now);
+    }
+  }
+
+  private onLongPacket(buf: Uint8Array, header: LongHeader, headerLength: number, now: Millis): void {
+    if (this.client) {
+      if (this.state !== 'handshake') return;
+      if (header.packetType === 'server_hello') {
+        const est = this.client.onServerHello(buf, header, headerLength);
+        if (!est) {
+          this.droppedUnauthenticated++;
+          return;
+        }
+        this.establish(est, now);
+        this.state = 'connected';
+        // Tell the server at once that we have the keys: its first authenticated packet from us confirms it.
+        this.pingPending = true;
+        this.events.push({ type: 'connected' });
+      } else if (header.packetType === 'reject') {
+        const reason = this.client.onReject(buf, header, headerLength);
+        if (reason === null) return;
+        this.terminate(reason === REJECT_AUTH ? { kind: 'wrong_code' } : { kind: 'peer', errorCode: reason, reason: 'busy' });
+      }
+      return;
+    }
+    if (!this.server || header.packetType !== 'client_hello') return;
+    if (this.state !== 'handshake') return;
+    const verdict = this.server.onClientHello(buf, header, headerLength);
+    this.outbox.push(verdict.reply);
+    if (verdict.kind === 'rejected') {
+      this.droppedUnauthenticated++;
+      this.events.push({ type: 'auth_failed' });
+    } else if (verdict.kind === 'accepted') {
+      this.localCid = verdict.localCid;
+      this.establish(verdict.established, now);
+      // Half-open until the client's first sealed packet; a silent client frees the slot.
+      this.handshakeDeadline = now + this.handshakeTimeoutMs;
+    }
+  }
+
+  private establish(est: Established, now: Millis): void {
+    this.keys = est.keys;
+    this.peerCid = est.peerCid;
+    this.lastReceived = now;
+    this.recovery.updatePacer(now);
+  }
+
+  private onShortPacket(buf: Uint8Array, dcid: Uint8Array, pn: number, headerLength: number, now: Millis): void {
+    const keys = this.keys;
+    if (!keys || !sameCid(dcid, this.localCid)) {
+      this.droppedUnauthenticated++;
+      return;
+    }
+    if (this.recovery.acks.isDuplicate(pn)) return;
+    const payload = openPayload(keys.recv, pn, buf.subarray(0, headerLength), buf.subarray(headerLength));
+    if (!payload) {
+      this.droppedUnauthenticated++;
+      return;
+    }
+    let frames: Frame[];
+    try {
+      frames = decodeFrames(payload);
+    } catch {
+      this.droppedMalformed++;
+      return;
+    }
+    if (this.state === 'handshake') {
+      this.state = 'connected';
+      this.handshakeDeadline = Infinity;
+      this.events.push({ type: 'connected' });
+    }
+    this.lastReceived = now;
+    this.packetsReceived++;
+    this.bytesReceived += buf.length;
+    let eliciting = false;
+    for (const f of frames) if (isAckEliciting(f)) eliciting = true;
+    this.recovery.acks.onPacketReceived(pn, eliciting, now);
+    for (const f of frames) {
+      if (this.state === 'closed') return;
+      this.onFrame(f, now);
+    }
+    if (this.state === 'closing') this.closeSendPending = true;
+  }
+
+  private onFrame(f: Frame, now: Millis): void {
+    switch (f.type) {
+      case 'ack':
+        this.onAckFrame(f.ranges, f.ackDelayMicros, now);
+        return;
+      case 'connection_close':
+        this.terminate(this.closeReason ?? { kind: 'peer', errorCode: f.errorCode, reason: f.reason });
+        return;
+      case 'padding':
+      case 'ping':
+      case 'handshake_done':
+        return;
+      default:
+        if (this.state === 'connected') this.streams.onFrame(f, now);
+    }
+  }
+
+  private onAckFrame(ranges: { start: number; end: number }[], ackDelayMicros: number, now: Millis): void {
+    const r = this.recovery.onAck(ranges, ackDelayMicros / 1000, now);
+    for (const p of r.newlyAcked) for (const f of p.frames) this.onFrameAcked(f);
+    this.onLost(r.lost, now);
+    this.streams.afterAcks();
+  }
+
+  private onFrameAcked(f: SentFrame): void {
+    if (f.k === 'ack') this.recovery.acks.pruneBelow(f.floor);
+    else this.streams.onFrameAcked(f);
+  }
+
+  private onLost(lost: readonly { frames: SentFrame[] }[], now: Millis): void {
+    if (lost.length === 0) return;
+    for (const p of lost) for (const f of p.frames) if (f.k !== 'ack') this.streams.onFrameLost(f);
+    this.recovery.updatePacer(now);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  pollTransmit(now: Millis): Uint8Array | null {
+    this.clock = now;
+    const queued = this.outbox.shift();
+    if (queued) return this.count(queued);
+    switch (this.state) {
+      case 'closed':
+        return null;
+      case 'handshake':
+        if (this.client && now >= this.helloAt) {
+          this.helloAt = now + this.helloInterval;
+          this.helloInterval *= 2;
+          return this.count(this.client.clientHello);
+        }
+        return null;
+      case 'closing':
+        if (!this.closeSendPending || !this.closeFrame) return null;
+        this.closeSendPending = false;
+        return this.seal([this.closeFrame], [], null, now);
+      case 'connected':
+        return this.buildPacket(now);
+    }
+  }
+
+  private count(d: Uint8Array): Uint8Array {
+    this.packetsSent++;
+    this.bytesSent += d.length;
+    return d;
+  }
+
+  private buildPacket(now: Millis): Uint8Array | null {
+    const rec = this.recovery;
+    const probe = rec.probesPending > 0;
+    const cwndOk = probe || rec.canSend();
+    const ackNow = rec.acks.shouldAckNow(now);
+    const wantControl = cwndOk && this.streams.control.size > 0;
+    let wantData = false;
+    this.pacerWakeAt = null;
+    if (cwndOk && this.streams.hasWork()) {
+      const wait = probe ? 0 : rec.pacer.timeUntilSend(now, this.maxDatagram);
+      // Sub-timer-resolution waits are rounded: chasing a microsecond deficit only burns wakeups.
+      if (wait < PACER_SLACK_MS) wantData = true;
+      else this.pacerWakeAt = now + wait;
+    } else if (cwndOk && !this.streams.hasWork()) {
+      rec.onAppLimited();
+    }
+    const wantPing = this.pingPending || (probe && !wantData && !wantControl);
+    if (!ackNow && !wantControl && !wantData && !wantPing) return null;
+
+    const room = this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN;
+    const w = new ByteWriter(room);
+    const sent: SentFrame[] = [];
+    const ack = rec.acks.ackDeadline() !== null || ackNow ? rec.acks.buildAck(now) : null;
+    if (ack) {
+      const frame: Frame = { type: 'ack', ranges: ack.ranges, ackDelayMicros: ack.ackDelayMicros };
+      encodeFrame(w, frame);
+      rec.acks.onAckSent();
+      sent.push({ k: 'ack', floor: ack.ranges[ack.ranges.length - 1]!.start });
+    }
+    if (wantControl) {
+      for (const f of this.streams.control.take((c) => frameSize(c) <= w.remaining - 1)) {
+        encodeFrame(w, f);
+        sent.push({ k: 'ctl', f });
+      }
+    }
+    let streamId: number | null = null;
+    if (wantData) streamId = this.streams.fillStreamData(w, sent);
+    const eliciting = sent.some((s) => s.k !== 'ack');
+    if ((wantPing || probe) && !eliciting) {
+      encodeFrame(w, { type: 'ping' });
+    }
+    this.pingPending = false;
+    if (w.length === 0) return null;
+    const datagram = this.sealWritten(w, now);
+    const ackEliciting = eliciting || wantPing || probe;
+    if (ackEliciting) {
+      if (probe) rec.probesPending--;
+      rec.onPacketSent(this.nextPn - 1, now, datagram.length, streamId, sent, streamId !== null);
+      this.lastAckElicitingSent = now;
+    }
+    return datagram;
+  }
+
+  private sealWritten(w: ByteWriter, _now: Millis): Uint8Array {
+    const keys = this.keys!;
+    const pn = this.nextPn++;
+    return this.count(sealShortPacket(keys.send, this.peerCid, pn, w.finish()));
+  }
+
+  /** Seals a packet of the given frames (used for CONNECTION_CLOSE). */
+  private seal(frames: Frame[], _sent: SentFrame[], _stream: number | null, now: Millis): Uint8Array {
+    const w = new ByteWriter(this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN);
+    for (const f of frames) encodeFrame(w, f);
+    return this.sealWritten(w, now);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  pollTimeout(): Millis | null {
+    let t = Infinity;
+    switch (this.state) {
+      case 'closed':
+        return null;
+      case 'handshake':
+        t = this.handshakeDeadline;
+        if (this.client) t = Math.min(t, this.helloAt);
+        break;
+      case 'closing':
+        t = Math.min(this.closeEnd, this.closeResendAt);
+        break;
+      case 'connected': {
+        const rec = this.recovery;
+        t = Math.min(this.lastReceived + this.idleTimeoutMs, this.lastAckElicitingSent + this.keepAliveMs);
+        const ack = rec.acks.ackDeadline();
+        if (ack !== null) t = Math.min(t, ack);
+        const loss = rec.lossOrPtoDeadline(this.lastAckElicitingSent);
+        if (loss !== null) t = Math.min(t, loss);
+        if (this.pacerWakeAt !== null) t = Math.min(t, this.pacerWakeAt);
+        break;
+      }
+    }
+    return Number.isFinite(t) ? t : null;
+  }
+
+  handleTimeout(now: Millis): void {
+    this.clock = now;
+    try {
+      this.onTimeout(now);
+    } catch (err) {
+      this.onReceiveError(err, now);
+    }
+  }
+
+  private onTimeout(now: Millis): void {
+    if (this.state === 'closing') {
+      if (now >= this.closeEnd) this.terminate(this.closeReason!);
+      else if (now >= this.closeResendAt) {
+        this.closeSendPending = true;
+        this.closeResendAt = now + this.recovery.ptoMs();
+      }
+      return;
+    }
+    if (this.state === 'handshake') {
+      if (now < this.handshakeDeadline) return;
+      if (this.client) this.terminate({ kind: 'handshake_timeout' });
+      else this.resetHalfOpen();
+      return;
+    }
+    if (this.state !== 'connected') return;
+    if (now >= this.lastReceived + this.idleTimeoutMs) {
+      this.terminate({ kind: 'idle_timeout' });
+      return;
+    }
+    const lost = this.recovery.onTimer(now, this.lastAckElicitingSent);
+    this.onLost(lost, now);
+    this.streams.afterAcks();
+    // Compare against the same sum pollTimeout() returned: a difference can round below it.
+    if (now >= this.lastAckElicitingSent + this.keepAliveMs) this.pingPending = true;
+  }
+
+  private resetHalfOpen(): void {
+    this.keys = null;
+    this.localCid = new Uint8Array(0);
+    this.handshakeDeadline = Infinity;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  close(errorCode: number, reason: string, now: Millis): void {
+    this.clock = now;
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.closeReason = { kind: 'local', errorCode, reason };
+    if (this.state === 'handshake' || !this.keys) {
+      this.terminate(this.closeReason);
+      return;
+    }
+    this.beginClose(errorCode, reason, now);
+  }
+
+  private beginClose(errorCode: number, reason: string, now: Millis): void {
+    if (this.state === 'closed' || this.state === 'closing') return;
+    if (!this.keys || this.state === 'handshake') {
+      this.terminate(this.closeReason ?? { kind: 'local', errorCode, reason });
+      return;
+    }
+    this.state = 'closing';
+    this.closeFrame = { type: 'connection_close', errorCode, reason };
+    this.closeSendPending = true;
+    // Stay around for three probe timeouts, repeating the close so that one lost datagram does not
+    // leave the peer waiting for its idle timeout.
+    const pto = this.recovery.ptoMs();
+    this.closeResendAt = now + pto;
+    this.closeEnd = now + 3 * pto;
+  }
+
+  private terminate(reason: CloseReason): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeReason = reason;
+    this.outbox.length = 0;
+    this.events.push({ type: 'closed', reason });
+  }
+
+  pollEvent(): ConnectionEvent | null {
+    return this.events.shift();
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  openStream(): number | null {
+    if (this.state !== 'connected') return null;
+    return this.streams.open();
+  }
+
+  streamWrite(id: number, data: Uint8Array): number {
+    return this.streams.write(id, data);
+  }
+
+  streamFinish(id: number): void {
+    this.streams.finish(id);
+  }
+
+  streamRead(id: number, maxBytes?: number): StreamReadResult | null {
+    return this.streams.read(id, maxBytes ?? 1 << 16, this.clock);
+  }
+
+  streamReset(id: number, errorCode: number): void {
+    this.streams.reset(id, errorCode);
+  }
+
+  streamStopSending(id: number, errorCode: number): void {
+    this.streams.stopSending(id, errorCode, this.clock);
+  }
+
+  stats(): ConnectionStats {
+    const r = this.recovery.snapshot();
+    return {
+      ...r,
+      packetsSent: this.packetsSent,
+      packetsReceived: this.packetsReceived,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      droppedMalformed: this.droppedMalformed,
+      droppedUnauthenticated: this.droppedUnauthenticated,
+      lossRate: this.packetsSent > 0 ? r.packetsLost / this.packetsSent : 0,
+    };
+  }
+}
+
+function sameCid(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export { ERR_PROTOCOL };
