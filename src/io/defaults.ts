@@ -1,0 +1,13 @@
+// The production wiring: the real protocol core, UDP, the monotonic clock, OS randomness.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Connection } from '../core/connection.js';
+import type { TransportDeps } from './transport.js';
+import { udpNetwork } from './udp.js';
+
+export const defaultDeps: TransportDeps = {
+  makeConnection: (opts) => new Connection(opts),
+  network: udpNetwork,
+  clock: () => performance.now(),
+  random: (n) => new Uint8Array(randomBytes(n)),
+};

@@ -1,0 +1,131 @@
+// Runs one sans-IO connection on one datagram port: feeds it datagrams and the clock, sends
+// what it hands out, keeps exactly one timer armed at pollTimeout(), and drains its events.
+import type { ConnectionEvent, ConnectionHandle } from '../core/api.js';
+import { sameAddress, type DatagramPort, type PeerAddress } from './network.js';
+
+/** Datagrams sent per turn before yielding, so incoming ACKs are not starved by a long burst. */
+const SEND_BATCH = 64;
+
+export interface DriverOptions {
+  conn: ConnectionHandle;
+  port: DatagramPort;
+  /** Where to send. A client knows it; a server learns it from the first datagram. */
+  peer: PeerAddress | null;
+  /** Server: reply to whoever sent the last datagram until connected, then only that peer. */
+  follow: boolean;
+  clock: () => number;
+  onEvent(ev: ConnectionEvent): void;
+}
+
+export class Driver {
+  private readonly conn: ConnectionHandle;
+  private peer: PeerAddress | null;
+  private locked: boolean;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt: number | null = null;
+  private busy = false;
+  private again = false;
+  private flushScheduled = false;
+  private stopped = false;
+
+  constructor(private readonly o: DriverOptions) {
+    this.conn = o.conn;
+    this.peer = o.peer;
+    this.locked = !o.follow;
+    o.port.setHandler((buf, from) => this.onDatagram(buf, from));
+  }
+
+  /** Call after every call into the connection: drains events, sends, re-arms the timer. */
+  kick(): void {
+    this.service();
+  }
+
+  /** Detaches from the port and drops the timer; the connection is not touched again. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearTimer();
+    this.o.port.setHandler(null);
+  }
+
+  private onDatagram(buf: Uint8Array, from: PeerAddress): void {
+    if (this.stopped) return;
+    if (this.locked) {
+      if (this.peer && !sameAddress(from, this.peer)) return;
+    } else {
+      this.peer = from;
+    }
+    this.conn.handleDatagram(buf, this.o.clock());
+    this.service();
+  }
+
+  private service(): void {
+    if (this.stopped) return;
+    if (this.busy) {
+      // An event handler called back into us; finish that work in the running loop.
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        this.drain();
+        if (!this.flushScheduled && !this.stopped) this.flush();
+        this.drain();
+      } while (this.again && !this.stopped);
+    } finally {
+      this.busy = false;
+    }
+    if (!this.stopped) this.rearm();
+  }
+
+  private drain(): void {
+    for (let ev = this.conn.pollEvent(); ev; ev = this.stopped ? null : this.conn.pollEvent()) {
+      if (ev.type === 'connected' && this.o.follow) this.locked = true;
+      if (ev.type === 'closed') this.stop();
+      this.o.onEvent(ev);
+    }
+  }
+
+  private flush(): void {
+    const now = this.o.clock();
+    for (let sent = 0; sent < SEND_BATCH; sent++) {
+      const d = this.conn.pollTransmit(now);
+      if (!d) return;
+      // A server has nobody to answer before the first datagram; the core never sends first then.
+      if (this.peer) this.o.port.send(d, this.peer);
+    }
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.service();
+    });
+  }
+
+  private rearm(): void {
+    const at = this.conn.pollTimeout();
+    if (at === null) {
+      this.clearTimer();
+      return;
+    }
+    if (this.timer && this.timerAt === at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    // Rounded up: a timer that fires before the deadline would only re-arm itself.
+    const delay = Math.max(0, Math.ceil(at - this.o.clock()));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = null;
+      if (this.stopped) return;
+      this.conn.handleTimeout(this.o.clock());
+      this.service();
+    }, delay);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = null;
+  }
+}

@@ -1,0 +1,184 @@
+// A connection as the app sees it: streams as Duplexes, peer-opened streams as 'stream'
+// events, and promises for 'connected' and 'closed'.
+import { EventEmitter } from 'node:events';
+import { AppError, type CloseReason, type ConnectionEvent, type ConnectionHandle, type ConnectionStats } from '../core/api.js';
+import { Driver } from './driver.js';
+import { ConnectionClosedError } from './errors.js';
+import type { DatagramPort, PeerAddress } from './network.js';
+import { XferStream, type StreamHost } from './stream.js';
+
+export interface SessionOptions {
+  conn: ConnectionHandle;
+  port: DatagramPort;
+  peer: PeerAddress | null;
+  /** Server: follow the peer's address until connected (see Driver). */
+  follow: boolean;
+  clock: () => number;
+  /** Runs once after 'closed' (e.g. closes a client's socket). */
+  onClosed?: () => Promise<void>;
+}
+
+interface Waiter {
+  resolve(s: XferStream): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Events: 'stream' (XferStream) for every peer-opened stream; 'auth_failed' when a client with
+ * a wrong code was turned away (server); 'connected'; 'closed' (CloseReason).
+ */
+export class Session extends EventEmitter implements StreamHost {
+  readonly conn: ConnectionHandle;
+  closedError: Error | null = null;
+  /** Resolves with why the connection ended; never rejects. */
+  readonly closed: Promise<CloseReason>;
+  /** Resolves once the handshake is done; rejects with ConnectionClosedError if it never is. */
+  readonly connected: Promise<void>;
+  private readonly driver: Driver;
+  private readonly streams = new Map<number, XferStream>();
+  private readonly waiters: Waiter[] = [];
+  private closeReason: CloseReason | null = null;
+  private settleClosed!: (r: CloseReason) => void;
+  private settleConnected!: (err: Error | null) => void;
+  private disposed: Promise<void> | null = null;
+
+  constructor(private readonly o: SessionOptions) {
+    super();
+    this.conn = o.conn;
+    this.closed = new Promise((resolve) => (this.settleClosed = resolve));
+    this.connected = new Promise((resolve, reject) => {
+      this.settleConnected = (err) => (err ? reject(err) : resolve());
+    });
+    this.connected.catch(() => undefined);
+    this.driver = new Driver({
+      conn: o.conn,
+      port: o.port,
+      peer: o.peer,
+      follow: o.follow,
+      clock: o.clock,
+      onEvent: (ev) => this.onEvent(ev),
+    });
+  }
+
+  /** Starts the connection (a client sends its hello). */
+  start(): void {
+    this.driver.kick();
+  }
+
+  get closeReasonOrNull(): CloseReason | null {
+    return this.closeReason;
+  }
+
+  kick(): void {
+    this.driver.kick();
+  }
+
+  release(id: number): void {
+    this.streams.delete(id);
+  }
+
+  /** A new stream of ours; waits while the peer's stream limit is reached. */
+  openStream(): Promise<XferStream> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    if (this.waiters.length === 0) {
+      const s = this.tryOpen();
+      if (s) return Promise.resolve(s);
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Closes the connection (CONNECTION_CLOSE) and resolves once the core reports it closed. */
+  async close(errorCode: number, reason: string): Promise<void> {
+    if (!this.closeReason) {
+      this.conn.close(errorCode, reason, this.o.clock());
+      this.driver.kick();
+    }
+    await this.closed;
+    await this.disposed;
+  }
+
+  /** Aborts every open stream with `code` (RESET_STREAM + STOP_SENDING). */
+  abortStreams(err: Error): void {
+    for (const s of [...this.streams.values()]) s.destroy(err);
+  }
+
+  /** Stops driving the connection right now, without waiting for the peer (last resort). */
+  async dispose(): Promise<void> {
+    this.driver.stop();
+    if (!this.closeReason) this.finishClose({ kind: 'local', errorCode: 0, reason: 'disposed' });
+    await this.disposed;
+  }
+
+  stats(): ConnectionStats {
+    return this.conn.stats();
+  }
+
+  private tryOpen(): XferStream | null {
+    const id = this.conn.openStream();
+    return id === null ? null : this.adopt(id);
+  }
+
+  private adopt(id: number): XferStream {
+    const s = new XferStream(this, id);
+    this.streams.set(id, s);
+    return s;
+  }
+
+  private onEvent(ev: ConnectionEvent): void {
+    switch (ev.type) {
+      case 'connected':
+        this.settleConnected(null);
+        this.emit('connected');
+        return;
+      case 'auth_failed':
+        this.emit('auth_failed');
+        return;
+      case 'stream_opened':
+        if (!this.streams.has(ev.id)) this.emit('stream', this.adopt(ev.id));
+        return;
+      case 'stream_readable':
+        this.streams.get(ev.id)?.onReadable();
+        return;
+      case 'stream_writable':
+        this.streams.get(ev.id)?.onWritable();
+        return;
+      case 'stream_finished':
+        this.streams.get(ev.id)?.onFinished();
+        return;
+      case 'stream_reset':
+        this.streams.get(ev.id)?.onReset(ev.errorCode);
+        return;
+      case 'stream_stop_sending':
+        this.streams.get(ev.id)?.onStopSending(ev.errorCode);
+        return;
+      case 'streams_available':
+        this.serveWaiters();
+        return;
+      case 'closed':
+        this.finishClose(ev.reason);
+        return;
+    }
+  }
+
+  private serveWaiters(): void {
+    while (this.waiters.length > 0 && !this.closedError) {
+      const s = this.tryOpen();
+      if (!s) return;
+      this.waiters.shift()!.resolve(s);
+    }
+  }
+
+  private finishClose(reason: CloseReason): void {
+    this.closeReason = reason;
+    const err = new ConnectionClosedError(reason);
+    this.closedError = err;
+    this.driver.stop();
+    const graceful = reason.kind === 'local' && reason.errorCode === AppError.NONE;
+    for (const s of [...this.streams.values()]) s.onConnectionClosed(graceful ? null : err);
+    for (const w of this.waiters.splice(0)) w.reject(err);
+    this.settleConnected(err);
+    this.disposed = (this.o.onClosed?.() ?? Promise.resolve()).catch(() => undefined);
+    this.settleClosed(reason);
+    this.emit('closed', reason);
+  }
+}
