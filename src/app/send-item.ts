@@ -1,0 +1,120 @@
+// Sending one item on its own stream: header, data (hashed on the way), trailer, FIN; then
+// the receiver's answer decides whether the item counts as delivered.
+import { createHash } from 'node:crypto';
+import { AppError } from '../core/api.js';
+import { ConnectionClosedError, StreamAbort, StreamResetError, codeName } from '../io/errors.js';
+import type { XferStream } from '../io/stream.js';
+import { ByteReader, endAndWait } from './bytes.js';
+import { encodeHeader, toAnswer, type Answer, type ItemHeader } from './codec.js';
+import { PeerCancelled } from './run.js';
+
+/** The source failed (read error, file changed); the item fails, the transfer goes on. */
+export class SourceError extends Error {}
+
+export interface SendOutcome {
+  ok: boolean;
+  error?: string;
+  /** Data bytes the transport accepted. */
+  bytes: number;
+}
+
+/**
+ * Sends `header` and `source` on `s`. Resolves with the outcome of this item; rejects only
+ * when the whole transfer is lost: ConnectionClosedError, our abort (StreamAbort), or
+ * PeerCancelled (the receiver reset the stream with CANCELLED).
+ */
+export async function sendItem(
+  s: XferStream,
+  header: ItemHeader,
+  source: () => AsyncIterable<Uint8Array>,
+  onProgress: (bytes: number) => void,
+): Promise<SendOutcome> {
+  s.on('error', () => undefined); // failures surface through the promises below
+  const answer = readAnswer(s);
+  answer.catch(() => undefined); // may be left unread when the source fails
+  let accepted = 0;
+  try {
+    await write(s, encodeHeader(header));
+    const hash = createHash('sha256');
+    let count = 0;
+    const it = source()[Symbol.asyncIterator]();
+    try {
+      for (let r = await nextChunk(it); !r.done; r = await nextChunk(it)) {
+        hash.update(r.value);
+        count += r.value.length;
+        const n = r.value.length;
+        await write(s, r.value, () => onProgress((accepted += n)));
+        // The receiver refused (STOP_SENDING): reading on would be wasted work.
+        if (s.sendStopped !== null) break;
+      }
+    } finally {
+      await it.return?.().catch(() => undefined);
+    }
+    if (s.sendStopped === null && header.size !== null && count !== header.size) {
+      throw new SourceError(`${header.name} changed while being read (${count} of ${header.size} bytes)`);
+    }
+    await endAndWait(s, s.sendStopped === null ? hash.digest() : undefined);
+  } catch (e) {
+    if (e instanceof SourceError) {
+      s.destroy(new StreamAbort(AppError.SOURCE_ERROR, e.message));
+      return { ok: false, error: e.message, bytes: accepted };
+    }
+    if (e instanceof ConnectionClosedError || e instanceof StreamAbort) throw e;
+    // Otherwise the receiver reset the stream; its answer (if any) says why.
+  }
+  return settle(await answer.catch((e: unknown) => e as Error), accepted, s);
+}
+
+function settle(a: Answer | Error, bytes: number, s: XferStream): SendOutcome {
+  if (a instanceof ConnectionClosedError || a instanceof StreamAbort) throw a;
+  const cancelled = a instanceof StreamResetError ? a.code === AppError.CANCELLED : s.sendStopped === AppError.CANCELLED;
+  if (cancelled) throw new PeerCancelled();
+  if (a instanceof Error) {
+    const why = a instanceof StreamResetError ? `the receiver abandoned it (${codeName(a.code)})` : a.message;
+    return { ok: false, error: s.sendStopped !== null ? `the receiver refused it (${codeName(s.sendStopped)})` : why, bytes };
+  }
+  return a.ok ? { ok: true, bytes } : { ok: false, error: a.error ?? 'refused by the receiver', bytes };
+}
+
+async function readAnswer(s: XferStream): Promise<Answer> {
+  const r = new ByteReader(s);
+  const a = toAnswer(await r.framed());
+  await r.discard();
+  return a;
+}
+
+/** Source failures become SourceError so they are not mistaken for transport failures. */
+async function nextChunk(it: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
+  try {
+    return await it.next();
+  } catch (e) {
+    throw e instanceof SourceError ? e : new SourceError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** write() with backpressure; `onAccepted` runs once the transport took the bytes. */
+function write(s: XferStream, chunk: Uint8Array, onAccepted?: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (s.destroyed) {
+      reject(s.errored ?? new Error('stream closed'));
+      return;
+    }
+    const more = s.write(chunk, (err) => {
+      if (!err) onAccepted?.();
+    });
+    if (more) {
+      resolve();
+      return;
+    }
+    const done = (err?: Error | null): void => {
+      s.off('drain', onDrain);
+      s.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(s.errored ?? new Error('stream closed'));
+    s.on('drain', onDrain);
+    s.on('close', onClose);
+  });
+}
