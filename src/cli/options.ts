@@ -1,0 +1,87 @@
+// Options shared by every subcommand and their translation into the app's TransportOptions.
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { XferError } from '../app/api.js';
+import type { CongestionName } from '../app/api.js';
+import type { CliApp } from './context.js';
+import { RATE_SYNTAX, parseRate, parseSeconds } from './format.js';
+
+export interface CommonOpts {
+  code?: string;
+  quiet?: boolean;
+  stats?: boolean;
+  cc: CongestionName;
+  /** bytes/s, 0 = unlimited */
+  rate: number;
+  handshakeTimeout: number;
+  idleTimeout: number;
+}
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+/** Adapts a parser that throws RangeError to commander, which reports it as a usage error. */
+export function argParser<T>(parse: (text: string) => T): (value: string) => T {
+  return (value: string) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--code <code>', 'the shared one-time code (default: $XFER_CODE)')
+    .option('-q, --quiet', 'no progress or summary output, only errors')
+    .option('--stats', 'print connection statistics at the end')
+    .addOption(new Option('--cc <algorithm>', 'congestion control').choices(['bbr', 'newreno']).default('bbr'))
+    .addOption(
+      new Option('--rate <limit>', `cap the sending rate, e.g. 50M (50 Mbit/s), 10MB/s, 500k; 0 = unlimited`)
+        .argParser(argParser(parseRate))
+        .default(0, '0'),
+    )
+    .addOption(
+      new Option('--handshake-timeout <sec>', 'give up when the peer does not answer within SEC seconds')
+        .argParser(argParser(parseSeconds))
+        .default(DEFAULT_HANDSHAKE_TIMEOUT_MS, '10'),
+    )
+    .addOption(
+      new Option('--idle-timeout <sec>', 'give up when the peer is silent for SEC seconds mid-transfer')
+        .argParser(argParser(parseSeconds))
+        .default(DEFAULT_IDLE_TIMEOUT_MS, '30'),
+    );
+}
+
+export const RATE_HELP = `Rate syntax (--rate): ${RATE_SYNTAX}.`;
+
+function userCode(opts: CommonOpts, env: Readonly<Record<string, string | undefined>>): string | null {
+  const raw = opts.code ?? env['XFER_CODE'];
+  if (raw === undefined) return null;
+  const code = raw.trim();
+  if (code === '') throw new XferError('usage', opts.code !== undefined ? 'empty --code' : 'XFER_CODE is set but empty');
+  return code;
+}
+
+/** The connecting side cannot invent a code: it must be the one the listener printed. */
+export function senderCode(opts: CommonOpts, env: Readonly<Record<string, string | undefined>>): string {
+  const code = userCode(opts, env);
+  if (code === null) {
+    throw new XferError('usage', 'a code is required: pass --code CODE (printed by the receiver) or set XFER_CODE');
+  }
+  return code;
+}
+
+/** The listening side picks a strong code itself unless the user brought one, which must be strong. */
+export function listenerCode(
+  opts: CommonOpts,
+  env: Readonly<Record<string, string | undefined>>,
+  app: Pick<CliApp, 'newCode' | 'checkCodeStrength'>,
+): { code: string; generated: boolean } {
+  const code = userCode(opts, env);
+  if (code === null) return { code: app.newCode(), generated: true };
+  const problem = app.checkCodeStrength(code);
+  if (problem !== null) throw new XferError('usage', problem);
+  return { code, generated: false };
+}

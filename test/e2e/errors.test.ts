@@ -1,0 +1,80 @@
+// Failure paths of the real CLI: each must end with its documented status and one error line.
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertBuilt, bindUdp, freePort, killAll, randomCode, removeDir, startReceiver, tempDir, xfer } from './helpers.js';
+
+let dir = '';
+before(() => {
+  assertBuilt();
+  dir = tempDir();
+  writeFileSync(join(dir, 'a.txt'), 'hello');
+});
+afterEach(killAll);
+after(() => removeDir(dir));
+
+function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('xfer: ') && !l.startsWith('xfer: warning'));
+}
+
+describe('e2e errors', () => {
+  test('wrong code: sender exits 4 within about 2 s with one line', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const recv = await startReceiver(port, randomCode(), join(dir, 'out-wc'), [], 25_000);
+    const send = await xfer(['send', join(dir, 'a.txt'), `127.0.0.1:${port}`, '--code', randomCode()], { timeoutMs: 20_000 }).done;
+    assert.equal(send.code, 4, send.stderr);
+    assert.ok(send.ms < 3000, `took ${send.ms} ms`);
+    assert.equal(errorLines(send.stderr).length, 1, send.stderr);
+    assert.ok(!/\n\s+at /.test(send.stderr), 'no stack trace');
+    recv.child.kill('SIGTERM');
+    await recv.done;
+  });
+
+  test('unreachable: nothing listening, exit 3 after --handshake-timeout 2', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const send = await xfer(['send', join(dir, 'a.txt'), `127.0.0.1:${port}`, '--code', randomCode(), '--handshake-timeout', '2'], { timeoutMs: 20_000 }).done;
+    assert.equal(send.code, 3, send.stderr);
+    assert.ok(send.ms >= 1500 && send.ms < 6000, `took ${send.ms} ms`);
+    assert.equal(errorLines(send.stderr).length, 1, send.stderr);
+  });
+
+  test('missing file: exit 5 before any datagram is sent', { timeout: 20_000 }, async () => {
+    const sock = await bindUdp(0);
+    let datagrams = 0;
+    sock.on('message', () => datagrams++);
+    const port = sock.address().port;
+    const send = await xfer(['send', join(dir, 'a.txt'), join(dir, 'missing.bin'), `127.0.0.1:${port}`, '--code', randomCode()], { timeoutMs: 15_000 }).done;
+    await new Promise((r) => setTimeout(r, 200));
+    sock.close();
+    assert.equal(send.code, 5, send.stderr);
+    assert.equal(datagrams, 0);
+    assert.deepEqual(errorLines(send.stderr), [send.stderr.trim()]);
+    assert.match(send.stderr, /missing\.bin/);
+  });
+
+  test('port in use: recv exits 7', { timeout: 20_000 }, async () => {
+    const sock = await bindUdp(0);
+    const port = sock.address().port;
+    const recv = await xfer(['recv', '--listen', `127.0.0.1:${port}`, '--code', randomCode(), '--out', join(dir, 'out-pu')], { timeoutMs: 15_000 }).done;
+    sock.close();
+    assert.equal(recv.code, 7, recv.stderr);
+    assert.equal(errorLines(recv.stderr).length, 1, recv.stderr);
+  });
+
+  test('Ctrl-C: a waiting receiver exits 130 within a second', { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const recv = await startReceiver(port, randomCode(), join(dir, 'out-int'), [], 15_000);
+    const t = performance.now();
+    recv.child.kill('SIGINT');
+    const r = await recv.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.ok(performance.now() - t < 1500, `took ${performance.now() - t} ms`);
+  });
+
+  test('usage error: exit 2 with one line and no network', { timeout: 10_000 }, async () => {
+    const r = await xfer(['send', join(dir, 'a.txt'), '127.0.0.1:1']).done;
+    assert.equal(r.code, 2);
+    assert.deepEqual(errorLines(r.stderr), [r.stderr.trim()]);
+  });
+});
