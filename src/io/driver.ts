@@ -5,6 +5,8 @@ import { sameAddress, type DatagramPort, type PeerAddress } from './network.js';
 
 /** Datagrams sent per turn before yielding, so incoming ACKs are not starved by a long burst. */
 const SEND_BATCH = 64;
+/** Deadlines closer than this are served by setImmediate rather than a 1 ms timer. */
+const NEAR_MS = 1;
 
 export interface DriverOptions {
   conn: ConnectionHandle;
@@ -22,6 +24,7 @@ export class Driver {
   private peer: PeerAddress | null;
   private locked: boolean;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private timerAt: number | null = null;
   private busy = false;
   private again = false;
@@ -109,23 +112,33 @@ export class Driver {
       this.clearTimer();
       return;
     }
-    if (this.timer && this.timerAt === at) return;
+    if ((this.timer || this.immediate) && this.timerAt === at) return;
     this.clearTimer();
     this.timerAt = at;
-    // Rounded up: a timer that fires before the deadline would only re-arm itself.
-    const delay = Math.max(0, Math.ceil(at - this.o.clock()));
-    this.timer = setTimeout(() => {
+    const wait = at - this.o.clock();
+    const fire = (): void => {
       this.timer = null;
+      this.immediate = null;
       this.timerAt = null;
       if (this.stopped) return;
       this.conn.handleTimeout(this.o.clock());
       this.service();
-    }, delay);
+    };
+    // Node timers have 1 ms resolution; the pacer asks for waits of tens of microseconds at
+    // high rates, so short waits spin on the event loop instead of sleeping a whole millisecond.
+    if (wait < NEAR_MS) {
+      this.immediate = setImmediate(fire);
+      return;
+    }
+    // Rounded up: a timer that fires before the deadline would only re-arm itself.
+    this.timer = setTimeout(fire, Math.ceil(wait));
   }
 
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
     this.timerAt = null;
   }
 }

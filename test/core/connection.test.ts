@@ -1,0 +1,140 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Connection } from '../../src/core/connection.js';
+import type { CloseReason, ConnectionEvent } from '../../src/core/api.js';
+import { Sim, SIM_CODE, randomSource } from '../sim/harness.js';
+
+function events(c: Connection): ConnectionEvent[] {
+  const out: ConnectionEvent[] = [];
+  for (let e = c.pollEvent(); e; e = c.pollEvent()) out.push(e);
+  return out;
+}
+
+function closeOf(evs: ConnectionEvent[]): CloseReason | undefined {
+  const e = evs.find((x) => x.type === 'closed');
+  return e && e.type === 'closed' ? e.reason : undefined;
+}
+
+describe('Connection lifecycle', () => {
+  test('handshake completes and both sides report connected', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });
+    const seen: string[] = [];
+    sim.onEvent = (side, e) => seen.push(`${side}:${e.type}`);
+    assert.ok(sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000));
+    assert.ok(seen.includes('a:connected') && seen.includes('b:connected'));
+    assert.ok(sim.now < 100, `handshake took ${sim.now} ms on a 20 ms RTT link`);
+  });
+
+  test('a wrong code is rejected within 2 s, and the server keeps listening', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 50 }, clientOptions: { code: 'ffffffffffffffffffffffffffffffff' } });
+    let reason: CloseReason | undefined;
+    let authFailed = 0;
+    sim.onEvent = (side, e) => {
+      if (side === 'a' && e.type === 'closed') reason = e.reason;
+      if (side === 'b' && e.type === 'auth_failed') authFailed++;
+    };
+    sim.run(() => reason !== undefined, 10_000);
+    assert.deepEqual(reason, { kind: 'wrong_code' });
+    assert.ok(sim.now < 2_000, `took ${sim.now} ms`);
+    assert.ok(authFailed >= 1);
+    assert.equal(sim.b.isClosed, false);
+  });
+
+  test('the wrong code is still detected when the REJECT is lost', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 50 }, reverse: { rateMbps: 10, delayMs: 50, lossPct: 60 }, seed: 5, clientOptions: { code: 'ffffffffffffffffffffffffffffffff' } });
+    let reason: CloseReason | undefined;
+    sim.onEvent = (side, e) => { if (side === 'a' && e.type === 'closed') reason = e.reason; };
+    sim.run(() => reason !== undefined, 10_000);
+    assert.deepEqual(reason, { kind: 'wrong_code' });
+  });
+
+  test('no answer: the client gives up after the handshake timeout', () => {
+    const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0, handshakeTimeoutMs: 3_000 });
+    let now = 0;
+    let sent = 0;
+    let reason: CloseReason | undefined;
+    while (!reason && now < 60_000) {
+      while (c.pollTransmit(now)) sent++;
+      const t = c.pollTimeout();
+      assert.ok(t !== null);
+      now = t;
+      c.handleTimeout(now);
+      reason = closeOf(events(c));
+    }
+    assert.deepEqual(reason, { kind: 'handshake_timeout' });
+    assert.equal(now, 3_000);
+    assert.ok(sent >= 3 && sent < 10, `client hello retransmitted with backoff (${sent} sends)`);
+  });
+
+  test('idle timeout when the peer vanishes after the handshake', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 }, clientOptions: { idleTimeoutMs: 4_000 } });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    const start = sim.now;
+    // Cut the link: nothing from b reaches a any more.
+    sim.ba.send = () => {};
+    let reason: CloseReason | undefined;
+    sim.onEvent = (side, e) => { if (side === 'a' && e.type === 'closed') reason = e.reason; };
+    sim.run(() => reason !== undefined, 60_000);
+    assert.deepEqual(reason, { kind: 'idle_timeout' });
+    assert.ok(sim.now - start >= 3_900 && sim.now - start <= 4_000, `after ${sim.now - start} ms`);
+  });
+
+  test('graceful close reaches the peer with its code and reason', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    let peerReason: CloseReason | undefined;
+    let localReason: CloseReason | undefined;
+    sim.onEvent = (side, e) => {
+      if (e.type !== 'closed') return;
+      if (side === 'b') peerReason = e.reason;
+      else localReason = e.reason;
+    };
+    sim.a.close(0, 'done', sim.now);
+    sim.run(() => peerReason !== undefined && localReason !== undefined, 10_000);
+    assert.deepEqual(peerReason, { kind: 'peer', errorCode: 0, reason: 'done' });
+    assert.deepEqual(localReason, { kind: 'local', errorCode: 0, reason: 'done' });
+  });
+});
+
+describe('garbage datagrams', () => {
+  test('random bytes never throw and are counted, before and after the handshake', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });
+    const fresh = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(9), now: 0 });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 1500 }), (buf) => {
+        for (const c of [sim.a, sim.b, fresh]) c.handleDatagram(buf, sim.now);
+      }),
+      { numRuns: 2_000 },
+    );
+    const s = sim.b.stats();
+    assert.ok(s.droppedMalformed + s.droppedUnauthenticated >= 1_900, JSON.stringify(s));
+    assert.ok(sim.a.isConnected && sim.b.isConnected, 'garbage did not break the connection');
+  });
+
+  test('mutated real packets are dropped as unauthenticated, never processed', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    const id = sim.a.openStream()!;
+    sim.a.streamWrite(id, new Uint8Array(5000).fill(7));
+    const packets: Uint8Array[] = [];
+    for (let d = sim.a.pollTransmit(sim.now); d; d = sim.a.pollTransmit(sim.now)) packets.push(d);
+    assert.ok(packets.length > 0);
+    const before = sim.b.stats().droppedUnauthenticated;
+    let mutated = 0;
+    for (const p of packets) {
+      for (let i = 0; i < 50; i++) {
+        const m = p.slice();
+        // Flip a bit past the header's first byte and dcid, where parsing still succeeds.
+        const pos = 9 + ((i * 131) % (m.length - 9));
+        m[pos]! ^= 1 << (i % 8);
+        sim.b.handleDatagram(m, sim.now);
+        mutated++;
+      }
+    }
+    const after = sim.b.stats();
+    assert.ok(after.droppedUnauthenticated + after.droppedMalformed - before >= mutated * 0.9);
+    assert.equal(events(sim.b).filter((e) => e.type === 'stream_opened').length, 0, 'no stream from forged data');
+  });
+});
