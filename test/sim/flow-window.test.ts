@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Transfer, payload } from './transfer.js';
+
+// One stream must be able to fill a 100 Mbit/s x 100 ms path: the flow-control windows start at
+// 512 KiB (stream) / 1 MiB (connection), far below the 1.25 MB BDP, and must grow on their own.
+test('one stream fills a 100 Mbit/s x 100 ms path once the windows have grown', () => {
+  const size = 24 << 20;
+  const t = new Transfer({ link: { rateMbps: 100, delayMs: 50, queueBytes: 4 << 20 }, seed: 7 }, [payload(size, 3)]);
+  let id = -1;
+  let mark: { at: number; bytes: number } | null = null;
+  let end: { at: number; bytes: number } | null = null;
+  t.extra = (side, e) => {
+    if (side === 'b' && e.type === 'stream_opened') id = e.id;
+  };
+  t.sim.onStep = (sim) => {
+    const got = [...t.inbound.values()].reduce((n, parts) => n + parts.reduce((m, p) => m + p.length, 0), 0);
+    if (!mark && sim.now >= 1_500) mark = { at: sim.now, bytes: got };
+    if (mark && !end && got >= size * 0.9) end = { at: sim.now, bytes: got };
+  };
+  const r = t.run(120_000);
+  assert.ok(r.ok, 'transfer finished');
+  assert.ok(id >= 0);
+  assert.ok(mark && end, 'steady-state window measured');
+  const mbps = ((end.bytes - mark.bytes) * 8) / ((end.at - mark.at) * 1000);
+  // A window stuck at its initial 512 KiB would give 512 KiB / 100 ms = 42 Mbit/s.
+  assert.ok(mbps > 80, `steady-state goodput ${mbps.toFixed(1)} Mbit/s`);
+  console.log(`steady-state goodput ${mbps.toFixed(1)} Mbit/s`);
+  const blocked = r.sim.b.stats();
+  assert.equal(blocked.droppedMalformed, 0);
+});
