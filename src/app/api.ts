@@ -1,5 +1,6 @@
 // The contract between src/app (transfer protocol) and src/cli (commander/ora/cli-progress).
 // The CLI only calls these functions and maps XferError kinds to exit codes.
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 
 export type CongestionName = 'bbr' | 'newreno';
@@ -39,6 +40,8 @@ export interface ProgressSink {
   onItemProgress(key: string, bytes: number): void;
   onItemDone(key: string): void;
   onItemFailed(key: string, reason: string): void;
+  /** The item needed no transfer (identical on the receiver); without it, onItemDone is called. */
+  onItemSkipped?(key: string, reason: string): void;
   /** Warnings that are not failures (e.g. a wrong-code attempt seen by a receiver). */
   onWarning(message: string): void;
 }
@@ -57,10 +60,24 @@ export interface TransportOptions {
 
 export interface Endpoint { host: string; port: number }
 
-export interface ItemResult { name: string; bytes: number; ok: boolean; error?: string }
+export interface ItemResult {
+  /** Relative path, control characters escaped (safe to print). */
+  name: string;
+  /** Data bytes that travelled for it in this run (a resumed or skipped file counts less). */
+  bytes: number;
+  ok: boolean;
+  error?: string;
+  /** ok without sending: identical on the receiver. */
+  skipped?: boolean;
+  kind?: 'file' | 'dir' | 'symlink' | 'pipe';
+}
 
 export interface TransferSummary {
+  /** Failures first-class: every failed item is listed (up to a cap), ok ones only in small runs. */
   items: ItemResult[];
+  /** Items by outcome, always complete (the list above may be capped for huge trees). */
+  counts?: { sent: number; skipped: number; failed: number; dirs: number; links: number };
+  /** Data bytes that travelled in this run. */
   bytes: number;
   elapsedMs: number;
   /** Stats of the connection at the end (for --stats), as formatted key/values. */
@@ -72,6 +89,14 @@ export interface SendOptions extends TransportOptions {
   files: string[];
   /** Files in flight at once (default 4). */
   concurrency: number;
+  /** A file whose bytes stop moving for this long fails alone (reset with STALLED); 0 or absent: never. */
+  stallTimeoutMs?: number;
+  /** Send symbolic links inside directories as links (otherwise they are skipped with a warning). */
+  symlinks?: boolean;
+  /** false (--no-resume): partial files on the receiver are dropped and sent from the start. */
+  resume?: boolean;
+  /** Where block digests of big files are kept between runs; null or absent: no cache. */
+  hashCacheDir?: string | null;
 }
 
 export interface ReceiveOptions extends TransportOptions {
@@ -79,6 +104,14 @@ export interface ReceiveOptions extends TransportOptions {
   outDir: string;
   force: boolean;
   keepOpen: boolean;
+  /** A file whose data stops arriving for this long fails alone (reset with STALLED); 0 or absent: never. */
+  stallTimeoutMs?: number;
+  /** fsync each file and its directory before and after the rename (durable, slower). */
+  fsync?: boolean;
+  /** Where block digests of big received files are kept between runs; null or absent: no cache. */
+  hashCacheDir?: string | null;
+  /** How files are opened for writing; tests inject failures here. Default: fs.promises.open. */
+  openFile?: (path: string, flags: number, mode: number) => Promise<FileHandle>;
   /** Called once the socket is bound (port 0 resolved), before any peer arrives. */
   onListening(addr: Endpoint): void;
 }

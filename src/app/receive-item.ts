@@ -7,13 +7,14 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../core/api.js';
-import { codeName, ConnectionClosedError, StreamAbort, StreamResetError } from '../io/errors.js';
+import { ConnectionClosedError, StreamAbort, StreamResetError } from '../io/errors.js';
 import type { XferStream } from '../io/stream.js';
 import type { ItemResult, ProgressSink } from './api.js';
 import { ByteReader } from './bytes.js';
 import { encodeAnswer, ProtocolError, toHeader, TRAILER_LEN, type ItemHeader } from './codec.js';
 import { checkName, tempPath } from './names.js';
 import { fsReason } from './run.js';
+import { peerAbortReason, Stalled, stallMessage, watchStall } from './stall.js';
 
 const CHUNK = 256 * 1024;
 
@@ -21,6 +22,8 @@ export interface ReceiveContext {
   outDir: string;
   force: boolean;
   progress: ProgressSink;
+  /** Fail the file (reset with STALLED) when no data arrived for this long; 0 or absent: never. */
+  stallMs?: number;
 }
 
 /** A failure with the code to stop the stream with and the text for the answer. */
@@ -34,10 +37,13 @@ class ItemFailure extends Error {
 export async function receiveFile(s: XferStream, key: string, ctx: ReceiveContext): Promise<ItemResult> {
   s.on('error', () => undefined); // failures surface through the reader
   const reader = new ByteReader(s);
+  // Watches the data phase only (header to trailer): the reader then fails with Stalled.
+  const unwatch = watchStall(ctx.stallMs ?? 0, () => s.bytesPulled, () => s.destroy(new Stalled(stallMessage(ctx.stallMs!, 'received'))));
   let header: ItemHeader;
   try {
     header = toHeader(await reader.framed());
   } catch (e) {
+    unwatch();
     const why = describe(e);
     ctx.progress.onItemStart({ key, name: '?', total: null });
     if (e instanceof ProtocolError) refuse(s, reader, AppError.REFUSED, why);
@@ -52,12 +58,14 @@ export async function receiveFile(s: XferStream, key: string, ctx: ReceiveContex
     const target = await admit(header, ctx);
     temp.path = tempPath(ctx.outDir, header.name, randomBytes(4).toString('hex'));
     await receiveInto(reader, header, temp.path, (n) => ctx.progress.onItemProgress(key, (written = n)));
+    unwatch();
     await place(temp.path, target, ctx.force, header.name);
     temp.path = null;
     ctx.progress.onItemDone(key);
     answer(s, { ok: true });
     return { name: header.name, bytes: header.size ?? written, ok: true };
   } catch (e) {
+    unwatch();
     if (temp.path) await unlink(temp.path).catch(() => undefined);
     const why = describe(e, header.name);
     if (e instanceof ItemFailure) refuse(s, reader, e.code, why);
@@ -74,6 +82,8 @@ async function admit(h: ItemHeader, ctx: ReceiveContext): Promise<string> {
   const bad = checkName(h.name);
   if (bad) throw new ItemFailure(AppError.REFUSED, bad);
   const target = join(ctx.outDir, h.name);
+  // Even --force cannot put a file where a directory is: fail now, before the data comes.
+  if (await isDirectory(target)) throw new ItemFailure(AppError.WRITE_ERROR, `cannot write ${h.name}: a directory of that name exists`);
   if (!ctx.force && (await exists(target))) throw new ItemFailure(AppError.REFUSED, `${h.name} exists; use --force`);
   return target;
 }
@@ -144,6 +154,14 @@ async function place(temp: string, target: string, force: boolean, name: string)
   }
 }
 
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await lstat(path);
@@ -173,7 +191,7 @@ function describe(e: unknown, name?: string): string {
   const what = name ?? 'an item';
   if (e instanceof ItemFailure) return e.message;
   if (e instanceof ProtocolError) return `${what}: broken transfer (${e.message})`;
-  if (e instanceof StreamResetError) return `the sender abandoned ${what} (${codeName(e.code)})`;
+  if (e instanceof StreamResetError) return `${what}: ${peerAbortReason(e.code, 'sender')}`;
   if (e instanceof ConnectionClosedError) return `${what} did not finish: ${e.message}`;
   if (e instanceof StreamAbort) return `${what}: ${e.message}`;
   return `${what}: ${e instanceof Error ? e.message : String(e)}`;

@@ -50,7 +50,7 @@ export async function receiveFiles(deps: TransportDeps, o: ReceiveOptions): Prom
 /** All files of one connection; resolves once the sender closed it gracefully. */
 async function receiveSession(session: Session, o: ReceiveOptions, round: number): Promise<ItemResult[]> {
   const handlers: Promise<ItemResult>[] = [];
-  const ctx = { outDir: o.outDir, force: o.force, progress: o.progress };
+  const ctx = { outDir: o.outDir, force: o.force, progress: o.progress, stallMs: o.stallTimeoutMs ?? 0 };
   session.on('stream', (s: XferStream) => handlers.push(receiveFile(s, `${round}:${s.id}`, ctx)));
   return runTransfer(session, o, 'sender', async () => {
     const reason = await session.closed;

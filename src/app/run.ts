@@ -9,6 +9,12 @@ import type { PeerAddress } from '../io/network.js';
 
 /** How long a cancelled transfer waits for the peer to see our CONNECTION_CLOSE. */
 const CANCEL_GRACE_MS = 2000;
+/**
+ * After Ctrl-C the close is sent at once and repeated for every packet the peer still sends, but
+ * the full closing period (three probe timeouts) can outlast the CLI's one-second promise on a
+ * slow path, so an interrupted transfer stops waiting after this long.
+ */
+const INTERRUPT_GRACE_MS = 400;
 
 export type PeerRole = 'sender' | 'receiver';
 
@@ -42,7 +48,7 @@ export async function runTransfer<T>(session: Session, o: TransportOptions, peer
     aborted = true;
     session.abortStreams(new StreamAbort(AppError.CANCELLED, 'cancelled'));
     // Bounded: a peer that never answers must not keep a cancelled transfer alive.
-    void closeWithin(session, CANCEL_GRACE_MS);
+    void closeWithin(session, INTERRUPT_GRACE_MS);
   };
   o.signal.addEventListener('abort', onAbort, { once: true });
   try {

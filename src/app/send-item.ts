@@ -2,11 +2,12 @@
 // the receiver's answer decides whether the item counts as delivered.
 import { createHash } from 'node:crypto';
 import { AppError } from '../core/api.js';
-import { ConnectionClosedError, StreamAbort, StreamResetError, codeName } from '../io/errors.js';
+import { ConnectionClosedError, StreamAbort, StreamResetError } from '../io/errors.js';
 import type { XferStream } from '../io/stream.js';
 import { ByteReader, endAndWait } from './bytes.js';
 import { encodeHeader, toAnswer, type Answer, type ItemHeader } from './codec.js';
 import { PeerCancelled } from './run.js';
+import { peerAbortReason, Stalled, stallMessage, watchStall } from './stall.js';
 
 /** The source failed (read error, file changed); the item fails, the transfer goes on. */
 export class SourceError extends Error {}
@@ -21,25 +22,42 @@ export interface SendOutcome {
 /**
  * Sends `header` and `source` on `s`. Resolves with the outcome of this item; rejects only
  * when the whole transfer is lost: ConnectionClosedError, our abort (StreamAbort), or
- * PeerCancelled (the receiver reset the stream with CANCELLED).
+ * PeerCancelled (the receiver reset the stream with CANCELLED). With `stallMs` > 0 the item
+ * fails alone (reset with STALLED) once the transport took none of its bytes for that long;
+ * the wait for the receiver's answer at the end is left to the receiver's own watch.
  */
 export async function sendItem(
   s: XferStream,
   header: ItemHeader,
   source: () => AsyncIterable<Uint8Array>,
   onProgress: (bytes: number) => void,
+  stallMs = 0,
 ): Promise<SendOutcome> {
   s.on('error', () => undefined); // failures surface through the promises below
   const answer = readAnswer(s);
   answer.catch(() => undefined); // may be left unread when the source fails
   let accepted = 0;
+  // A holder, not a `let`: the watch sets it from a callback the compiler cannot follow.
+  const watch: { stalled: Stalled | null } = { stalled: null };
+  let wake!: (e: Error) => void;
+  // A source read that never returns must not hold the item once the stream is gone (stalled,
+  // Ctrl-C, peer reset, connection lost): every read races this.
+  const gone = new Promise<never>((_, reject) => (wake = reject));
+  gone.catch(() => undefined);
+  s.once('close', () => wake(s.errored ?? new Error('stream closed')));
+  const unwatch = watchStall(stallMs, () => s.bytesAccepted, () => {
+    const err = new Stalled(stallMessage(stallMs, 'sent'));
+    watch.stalled = err;
+    s.destroy(err);
+  });
   try {
     await write(s, encodeHeader(header));
     const hash = createHash('sha256');
     let count = 0;
     const it = source()[Symbol.asyncIterator]();
+    const next = (): Promise<IteratorResult<Uint8Array>> => Promise.race([nextChunk(it), gone]);
     try {
-      for (let r = await nextChunk(it); !r.done; r = await nextChunk(it)) {
+      for (let r = await next(); !r.done; r = await next()) {
         hash.update(r.value);
         count += r.value.length;
         const n = r.value.length;
@@ -48,13 +66,18 @@ export async function sendItem(
         if (s.sendStopped !== null) break;
       }
     } finally {
-      await it.return?.().catch(() => undefined);
+      // A hung source may never settle its pending read; do not wait for it to clean up.
+      const closing = it.return?.().catch(() => undefined);
+      if (!s.destroyed) await closing;
     }
     if (s.sendStopped === null && header.size !== null && count !== header.size) {
       throw new SourceError(`${header.name} changed while being read (${count} of ${header.size} bytes)`);
     }
+    unwatch();
     await endAndWait(s, s.sendStopped === null ? hash.digest() : undefined);
   } catch (e) {
+    unwatch();
+    if (watch.stalled) return { ok: false, error: watch.stalled.message, bytes: accepted };
     if (e instanceof SourceError) {
       s.destroy(new StreamAbort(AppError.SOURCE_ERROR, e.message));
       return { ok: false, error: e.message, bytes: accepted };
@@ -70,8 +93,8 @@ function settle(a: Answer | Error, bytes: number, s: XferStream): SendOutcome {
   const cancelled = a instanceof StreamResetError ? a.code === AppError.CANCELLED : s.sendStopped === AppError.CANCELLED;
   if (cancelled) throw new PeerCancelled();
   if (a instanceof Error) {
-    const why = a instanceof StreamResetError ? `the receiver abandoned it (${codeName(a.code)})` : a.message;
-    return { ok: false, error: s.sendStopped !== null ? `the receiver refused it (${codeName(s.sendStopped)})` : why, bytes };
+    const code = s.sendStopped ?? (a instanceof StreamResetError ? a.code : null);
+    return { ok: false, error: code !== null ? peerAbortReason(code, 'receiver') : a.message, bytes };
   }
   return a.ok ? { ok: true, bytes } : { ok: false, error: a.error ?? 'refused by the receiver', bytes };
 }

@@ -101,7 +101,7 @@ async function sendOne(session: Session, src: Source, key: string, o: SendOption
   const s = await session.openStream();
   o.progress.onItemStart({ key, name: src.name, total: src.size });
   const header = { v: 1, kind: 'file', name: src.name, size: src.size, mode: src.mode, mtime: src.mtime } as const;
-  const out = await sendItem(s, header, () => readFile(src), (b) => o.progress.onItemProgress(key, b));
+  const out = await sendItem(s, header, () => readFile(src), (b) => o.progress.onItemProgress(key, b), o.stallTimeoutMs ?? 0);
   if (out.ok) o.progress.onItemDone(key);
   else o.progress.onItemFailed(key, out.error ?? 'failed');
   return { name: src.name, bytes: out.ok ? src.size : out.bytes, ok: out.ok, ...(out.ok ? {} : { error: out.error }) };

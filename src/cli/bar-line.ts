@@ -9,6 +9,8 @@ export interface BarPayload {
   rate: number;
   eta: number | null;
   columns: number;
+  /** Set once the item failed: the line shows why instead of a bar, and stops changing. */
+  failed?: string;
 }
 
 const BAR_WIDTH = 20;
@@ -23,6 +25,12 @@ export function fitName(name: string, width: number): string {
   return `…${chars.slice(chars.length - width + 1).join('')}`;
 }
 
+/** Cuts from the right with an ellipsis: the start of a reason says the most. */
+function fitEnd(text: string, width: number): string {
+  const chars = Array.from(text);
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}
+
 export function renderBar(fraction: number, width = BAR_WIDTH): string {
   const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
   const full = Math.round(f * width);
@@ -32,6 +40,10 @@ export function renderBar(fraction: number, width = BAR_WIDTH): string {
 export function renderBarLine(p: BarPayload): string {
   const nameWidth = Math.max(8, Math.min(32, p.columns - FIXED_WIDTH));
   const name = fitName(p.name, nameWidth);
+  if (p.failed !== undefined) {
+    const room = Math.max(10, p.columns - nameWidth - 3);
+    return `${name}  ${fitEnd(`✗ failed: ${p.failed}`, room)}`;
+  }
   const rate = formatRate(p.rate).padStart(12);
   if (p.total === null) {
     return `${name}  ${' '.repeat(BAR_WIDTH + 2)}  ${formatBytes(p.bytes).padStart(10)}${' '.repeat(13)}  ${rate}`;

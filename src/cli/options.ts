@@ -19,6 +19,11 @@ export interface CommonOpts {
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/**
+ * Twice the idle timeout: a dead peer ends the whole connection first (exit 6); this catches one
+ * file stuck while the connection is alive (a hung source or disk).
+ */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 
 /** Adapts a parser that throws RangeError to commander, which reports it as a usage error. */
 export function argParser<T>(parse: (text: string) => T): (value: string) => T {
@@ -52,6 +57,14 @@ export function addCommonOptions(cmd: Command): Command {
         .argParser(argParser(parseSeconds))
         .default(DEFAULT_IDLE_TIMEOUT_MS, '30'),
     );
+}
+
+/** --stall-timeout SEC for the file commands; 0 switches the watch off. */
+export function stallTimeoutOption(): Option {
+  const parse = (text: string): number => (text.trim() === '0' ? 0 : parseSeconds(text));
+  return new Option('--stall-timeout <sec>', 'fail a file that makes no progress for SEC seconds; the others go on (0 = never)')
+    .argParser(argParser(parse))
+    .default(DEFAULT_STALL_TIMEOUT_MS, '60');
 }
 
 export const RATE_HELP = `Rate syntax (--rate): ${RATE_SYNTAX}.`;

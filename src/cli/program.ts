@@ -4,7 +4,7 @@ import type { CliDeps } from './context.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from './endpoint.js';
 import { ExitCode, describeFailure } from './exit-codes.js';
 import type { ExitCodeValue } from './exit-codes.js';
-import { RATE_HELP, addCommonOptions, argParser } from './options.js';
+import { RATE_HELP, addCommonOptions, argParser, stallTimeoutOption } from './options.js';
 import { parseIntInRange } from './format.js';
 import { runPipe } from './commands/pipe.js';
 import type { PipeOpts } from './commands/pipe.js';
@@ -16,7 +16,7 @@ import { VERSION } from './version.js';
 
 const EXIT_HELP = `
 Exit status: 0 ok, 1 some items failed, 2 usage error, 3 unreachable, 4 wrong code,
-5 local file error, 6 peer gone, 7 cannot listen, 70 internal error, 130 interrupted.
+5 local file error, 6 peer gone or cancelled, 7 cannot listen, 70 internal error, 130 interrupted.
 The code can also be given in the XFER_CODE environment variable.`;
 
 /** Builds the program; actions run against `deps`. Commander never exits the process itself. */
@@ -42,7 +42,8 @@ export function buildProgram(deps: CliDeps): Command {
       .option('--listen <[host:]port>', `address to listen on; :0 picks a free port`, `${DEFAULT_LISTEN_HOST}:${DEFAULT_PORT}`)
       .option('--out <dir>', 'directory to write into (created if missing)', '.')
       .option('--force', 'overwrite files that already exist')
-      .option('--keep-open', 'keep listening for further senders after a transfer'),
+      .option('--keep-open', 'keep listening for further senders after a transfer')
+      .addOption(stallTimeoutOption()),
   ).action((opts: RecvOpts) => runRecv(deps, opts));
 
   addCommonOptions(
@@ -53,7 +54,8 @@ export function buildProgram(deps: CliDeps): Command {
       .argument('<paths...>', `files to send, then the receiver address HOST[:PORT] (default port ${DEFAULT_PORT})`)
       .addOption(
         new Option('--concurrency <n>', 'files in flight at once (1-64)').argParser(argParser((t) => parseIntInRange(t, 1, 64))).default(4),
-      ),
+      )
+      .addOption(stallTimeoutOption()),
   ).action((paths: string[], opts: SendOpts) => runSend(deps, paths, opts));
 
   addCommonOptions(

@@ -70,8 +70,13 @@ export class TtyProgress {
     this.retire(key);
   }
 
-  onItemFailed(key: string): void {
-    this.retire(key);
+  /** The bar stays, frozen, and says why; the total stops counting on this item. */
+  onItemFailed(key: string, reason: string): void {
+    const row = this.rows.get(key);
+    if (row && !this.stopped) {
+      row.bar.update(Math.min(row.bytes, row.item.total ?? row.bytes), { ...this.payload(row.item.name, row.bytes, row.item.total, null), failed: reason });
+    }
+    this.retire(key, false);
   }
 
   onWarning(message: string): void {
@@ -103,13 +108,13 @@ export class TtyProgress {
     this.stopped = true;
   }
 
-  private retire(key: string): void {
+  private retire(key: string, removeBar = true): void {
     const row = this.rows.get(key);
     if (!row) return;
     this.rows.delete(key);
     this.finishedBytes += row.bytes;
     this.finishedTotal += row.item.total ?? row.bytes;
-    if (!this.stopped) this.bars?.remove(row.bar);
+    if (removeBar && !this.stopped) this.bars?.remove(row.bar);
     this.refreshTotal();
   }
 

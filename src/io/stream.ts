@@ -27,6 +27,10 @@ type Callback = (err?: Error | null) => void;
 export class XferStream extends Duplex {
   /** Set when the peer sent STOP_SENDING; later writes are discarded (listen to 'stopSending'). */
   sendStopped: number | null = null;
+  /** Bytes the core has taken from write() so far; with bytesPulled, what --stall-timeout watches. */
+  bytesAccepted = 0;
+  /** Bytes taken from the core for the readable side so far. */
+  bytesPulled = 0;
   private pending: { data: Uint8Array; cb: Callback } | null = null;
   private finalCb: Callback | null = null;
   /** Our sending side is over: FIN acknowledged, reset, or stopped by the peer. */
@@ -68,6 +72,7 @@ export class XferStream extends Duplex {
     let n: number;
     try {
       n = this.host.conn.streamWrite(this.id, p.data);
+      this.bytesAccepted += n;
     } catch {
       // The core already reset this side (a STOP_SENDING event is on its way): treat as stopped.
       n = p.data.length;
@@ -148,6 +153,7 @@ export class XferStream extends Duplex {
       try { r = this.host.conn.streamRead(this.id, READ_CHUNK); } catch { r = null; }
       if (!r) break;
       took = true;
+      this.bytesPulled += r.data.length;
       if (r.fin) {
         this.recvDone = true;
         this.wantData = false;

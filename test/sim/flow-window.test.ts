@@ -8,19 +8,20 @@ test('one stream fills a 100 Mbit/s x 100 ms path once the windows have grown', 
   const size = 24 << 20;
   const t = new Transfer({ link: { rateMbps: 100, delayMs: 50, queueBytes: 4 << 20 }, seed: 7 }, [payload(size, 3)]);
   let id = -1;
-  let mark: { at: number; bytes: number } | null = null;
-  let end: { at: number; bytes: number } | null = null;
+  type Sample = { at: number; bytes: number };
+  const seen: { mark: Sample | null; end: Sample | null } = { mark: null, end: null };
   t.extra = (side, e) => {
     if (side === 'b' && e.type === 'stream_opened') id = e.id;
   };
   t.sim.onStep = (sim) => {
     const got = [...t.inbound.values()].reduce((n, parts) => n + parts.reduce((m, p) => m + p.length, 0), 0);
-    if (!mark && sim.now >= 1_500) mark = { at: sim.now, bytes: got };
-    if (mark && !end && got >= size * 0.9) end = { at: sim.now, bytes: got };
+    if (!seen.mark && sim.now >= 1_500) seen.mark = { at: sim.now, bytes: got };
+    if (seen.mark && !seen.end && got >= size * 0.9) seen.end = { at: sim.now, bytes: got };
   };
   const r = t.run(120_000);
   assert.ok(r.ok, 'transfer finished');
   assert.ok(id >= 0);
+  const { mark, end } = seen;
   assert.ok(mark && end, 'steady-state window measured');
   const mbps = ((end.bytes - mark.bytes) * 8) / ((end.at - mark.at) * 1000);
   // A window stuck at its initial 512 KiB would give 512 KiB / 100 ms = 42 Mbit/s.

@@ -15,6 +15,8 @@ export interface RecvOpts extends CommonOpts {
   out: string;
   force?: boolean;
   keepOpen?: boolean;
+  /** ms; 0 = never */
+  stallTimeout: number;
 }
 
 export function parseListenArg(text: string): Endpoint {
@@ -59,6 +61,7 @@ export async function runRecv(deps: CliDeps, opts: RecvOpts): Promise<void> {
       outDir: opts.out,
       force: opts.force === true,
       keepOpen: opts.keepOpen === true,
+      stallTimeoutMs: opts.stallTimeout,
       onListening: banner(view),
     }),
   );

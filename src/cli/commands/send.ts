@@ -9,6 +9,8 @@ import { runTransfer } from '../run.js';
 
 export interface SendOpts extends CommonOpts {
   concurrency: number;
+  /** ms; 0 = never */
+  stallTimeout: number;
 }
 
 function reason(err: unknown): string {
@@ -54,7 +56,7 @@ export async function runSend(deps: CliDeps, paths: string[], opts: SendOpts): P
     deps,
     opts,
     code,
-    (transport) => deps.app.sendFiles({ ...transport, remote, files, concurrency: opts.concurrency }),
+    (transport) => deps.app.sendFiles({ ...transport, remote, files, concurrency: opts.concurrency, stallTimeoutMs: opts.stallTimeout }),
     total,
   );
 }
