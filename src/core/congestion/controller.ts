@@ -1,6 +1,8 @@
 // The congestion controller contract the Connection drives, and the factory.
 import type { RttEstimator } from '../recovery/rtt.js';
+import type { RateSample } from '../recovery/delivery-rate.js';
 import { NewReno } from './new-reno.js';
+import { Bbr } from './bbr.js';
 
 /** What a controller needs to know about an acknowledged or lost packet. */
 export interface AckedPacketInfo {
@@ -18,7 +20,17 @@ export interface CongestionController {
   readonly name: string;
   /** `bytesInFlight` includes this packet. */
   onPacketSent(now: number, pn: number, size: number, bytesInFlight: number, isRetransmittable: boolean): void;
-  onAck(now: number, acked: readonly AckedPacketInfo[], rtt: RttEstimator, bytesInFlightAfter: number): void;
+  /**
+   * `sample` is the delivery-rate sample of this ACK (null when the interval was too short to
+   * trust); model-based controllers use it, NewReno ignores it.
+   */
+  onAck(
+    now: number,
+    acked: readonly AckedPacketInfo[],
+    rtt: RttEstimator,
+    bytesInFlightAfter: number,
+    sample?: RateSample | null,
+  ): void;
   onLoss(now: number, lost: readonly AckedPacketInfo[], persistentCongestion: boolean, bytesInFlightAfter: number): void;
   /** The sender had nothing to send though the window allowed it. */
   onAppLimited(bytesInFlight: number): void;
@@ -38,7 +50,6 @@ export function createController(name: ControllerName, maxDatagramSize: number):
     case 'newreno':
       return new NewReno(maxDatagramSize);
     case 'bbr':
-      // BBR is a later task; until it lands, 'bbr' runs NewReno (its `name` says 'newreno').
-      return new NewReno(maxDatagramSize);
+      return new Bbr(maxDatagramSize);
   }
 }

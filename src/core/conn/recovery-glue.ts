@@ -64,7 +64,7 @@ export class Recovery {
     const r = this.tracker.onAckReceived(ranges, ackDelayMs, now, this.rtt);
     if (r.newlyAcked.length > 0) {
       this.ptoCount = 0;
-      this.cc.onAck(now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight);
+      this.cc.onAck(now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight, r.rateSample);
     }
     this.noteLost(r.lost, r.persistentCongestion, now);
     if (r.newlyAcked.length > 0) this.updatePacer(now);

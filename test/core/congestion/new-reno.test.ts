@@ -145,9 +145,9 @@ describe('createController', () => {
     assert.equal(cc.window(), 12000);
   });
 
-  test('bbr falls back to NewReno for now', () => {
+  test('bbr builds the model-based controller, with the same initial window', () => {
     const cc = createController('bbr', 1500);
     assert.equal(cc.window(), 14720);
-    assert.equal(cc.name, 'newreno');
+    assert.equal(cc.name, 'bbr');
   });
 });

@@ -1,0 +1,50 @@
+// The constants of the BBR controller (bbr.ts), each with the reason for its value. The design
+// they belong to is described in ./README.md.
+
+/** 2/ln 2: the lowest gain that still doubles the delivery rate every round in STARTUP. */
+export const STARTUP_PACING_GAIN = 2 / Math.LN2;
+/**
+ * STARTUP window gain while no queue shows: the estimate lags the doubling rate by about a
+ * round, and with less than 2/ln 2 the cap would slow the doubling (to ~1.7x per round at 2).
+ */
+export const STARTUP_CWND_GAIN = 2 / Math.LN2;
+/** Once an RTT sample shows a queue the pipe is full: at most 2 x BDP, which a 1-BDP buffer holds. */
+export const STARTUP_QUEUED_CWND_GAIN = 2;
+/** Inverse of the startup gain: drains STARTUP's queue in about one round. */
+export const DRAIN_PACING_GAIN = 1 / STARTUP_PACING_GAIN;
+/** One probe up (finds more bandwidth), one drain (removes the probe's queue), six cruise rounds. */
+export const PROBE_BW_GAINS: readonly number[] = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
+/** Room for delayed and stretched ACKs so the window, not the pacer, never idles the link. */
+export const PROBE_BW_CWND_GAIN = 2;
+/** STARTUP ends when the bandwidth estimate grew less than 25 % ... */
+export const FULL_BW_GROWTH = 1.25;
+/** ... three rounds in a row (one round can be flat by chance, three hardly). */
+export const FULL_BW_ROUNDS = 3;
+/** Bandwidth max filter length: covers a full gain cycle (8 rounds) plus slack. */
+export const BW_WINDOW_ROUNDS = 10;
+/** Min RTT is trusted this long without a new sample close to it. */
+export const MIN_RTT_WINDOW_MS = 10_000;
+/** A sample within 2 % + 0.25 ms of the min confirms it (jitter makes exact repeats rare). */
+export const MIN_RTT_CONFIRM_FACTOR = 1.02;
+export const MIN_RTT_CONFIRM_SLACK_MS = 0.25;
+/** PROBE_RTT holds the reduced window this long (and at least one round). */
+export const PROBE_RTT_DURATION_MS = 200;
+/** PROBE_RTT window as a share of the BDP: empties the queue when every flow does it. */
+export const PROBE_RTT_BDP_FRACTION = 0.5;
+/** Floor of the window: keeps ACK clocking and fast loss detection (3 packets + 1) alive. */
+export const MIN_CWND_PACKETS = 4;
+/** Pace 1 % under the estimate: the max filter is biased high, this keeps the queue empty. */
+export const PACING_MARGIN = 0.99;
+/** inflightHi = beta x inflight on congestion: a firm but not halving cut. */
+export const LOSS_BETA = 0.7;
+/** Longest PROBE_BW drain phase, in min RTTs, while a standing queue persists. */
+export const MAX_DRAIN_RTTS = 2;
+/** Headroom for packets that are partly sent when the window closes. */
+export const QUANTUM_PACKETS = 2;
+/**
+ * Window headroom in ms of the pacing rate. The io layer's timers tick at ~1 ms and the host
+ * answers in batches, so on sub-millisecond paths (LAN, loopback) the RTT the sender sees is
+ * mostly scheduling, not propagation: without this the window (2 x bw x a 0.1 ms min RTT) would
+ * throttle the sender. Elsewhere it is small next to the BDP (3 ms against 50 ms).
+ */
+export const SCHEDULING_HEADROOM_MS = 3;

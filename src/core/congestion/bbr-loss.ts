@@ -1,0 +1,146 @@
+// Loss bookkeeping for the BBR controller: what share of packets the path drops regardless of
+// how fast we send (the "background" loss), and whether a round's loss is above it.
+//
+// The background rate is learned only from packets that cannot have met a full queue:
+//  - sent while our pacing gain was below 1 (DRAIN, the 0.75 phase of PROBE_BW, PROBE_RTT) or
+//    in STARTUP rounds that still grew the bandwidth estimate (the pipe was not full yet), and
+//  - acknowledged in a round whose largest RTT sample shows no queue to speak of.
+// Drops of such packets are not our doing, so they must not slow us down; instead the
+// controller sends bw / (1 - rate) so that the rate that survives the loss still fills the
+// bottleneck. Drops in probing phases or at a standing queue are never learned from, which keeps
+// self-inflicted overflow (on a shallow buffer) from being mistaken for background loss and
+// feeding itself: in a low-gain phase the bottleneck queue shrinks, so nothing overflows.
+
+/** The compensation 1 / (1 - rate) stops here: beyond ~30 % loss a link is too broken to trust. */
+export const MAX_BACKGROUND_LOSS = 0.3;
+/** Memory of the estimator, in packets' worth of bytes: ~1000 samples keep the noise near 1 %. */
+export const LOSS_HORIZON_PACKETS = 1000;
+/** Pseudo-count of delivered packets: a handful of early losses must not read as a high rate. */
+export const LOSS_PRIOR_PACKETS = 10;
+/** A round counts as queue-free when its largest RTT is within this factor of min RTT ... */
+export const CLEAN_RTT_FACTOR = 1.25;
+/** ... plus this slack for ack delay and timer noise (ms). */
+export const CLEAN_RTT_SLACK_MS = 2;
+
+export class BackgroundLoss {
+  private lost = 0;
+  private total = 0;
+
+  constructor(private readonly mds: number) {}
+
+  /** Adds bytes lost / delivered that passed the filters above. */
+  add(lostBytes: number, deliveredBytes: number): void {
+    this.lost += lostBytes;
+    this.total += lostBytes + deliveredBytes;
+    const horizon = LOSS_HORIZON_PACKETS * this.mds;
+    if (this.total > horizon) {
+      // Exponential forgetting measured in bytes, not time: slow paths keep a long memory.
+      const k = horizon / this.total;
+      this.lost *= k;
+      this.total = horizon;
+    }
+  }
+
+  /** Estimated fraction of sent bytes the path drops at random, in [0, MAX_BACKGROUND_LOSS]. */
+  get rate(): number {
+    const p = this.lost / (this.total + LOSS_PRIOR_PACKETS * this.mds);
+    return Math.min(MAX_BACKGROUND_LOSS, Math.max(0, p));
+  }
+}
+
+/**
+ * Send-time intervals whose packets may teach the background rate (pacing gain below 1, or a
+ * STARTUP round still growing); kept for a few rounds.
+ */
+export class LearnLog {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private open = false;
+
+  /** Call whenever the gain may have changed. */
+  set(now: number, learnable: boolean): void {
+    if (learnable === this.open) return;
+    this.open = learnable;
+    if (learnable) {
+      this.starts.push(now);
+      this.ends.push(Infinity);
+      // Packets are acked or lost within a few rounds; older intervals can never match again.
+      if (this.starts.length > 8) {
+        this.starts.shift();
+        this.ends.shift();
+      }
+    } else {
+      this.ends[this.ends.length - 1] = now;
+    }
+  }
+
+  contains(timeSent: number): boolean {
+    for (let i = this.starts.length - 1; i >= 0; i--) {
+      if (timeSent >= this.starts[i]! && timeSent < this.ends[i]!) return true;
+      if (timeSent >= this.ends[i]!) return false;
+    }
+    return false;
+  }
+}
+
+/** Per-round counters, reset at every round start. */
+export class RoundStats {
+  lostBytes = 0;
+  lostPackets = 0;
+  deliveredBytes = 0;
+  deliveredPackets = 0;
+  /** Lost / delivered bytes of packets eligible for the background estimate. */
+  learnLost = 0;
+  learnDelivered = 0;
+  minRtt = Infinity;
+  maxRtt = 0;
+  maxInflight = 0;
+  /** Largest delivery-rate sample of the round (bytes/s). */
+  maxRate = 0;
+  /** The round produced a sample the bandwidth filter took. */
+  sampled = false;
+
+  reset(): void {
+    this.maxRate = 0;
+    this.sampled = false;
+    this.lostBytes = 0;
+    this.lostPackets = 0;
+    this.deliveredBytes = 0;
+    this.deliveredPackets = 0;
+    this.learnLost = 0;
+    this.learnDelivered = 0;
+    this.minRtt = Infinity;
+    this.maxRtt = 0;
+    this.maxInflight = 0;
+  }
+
+  /** No queue worth the name during the round (relative to the path's min RTT). */
+  isClean(minRtt: number): boolean {
+    return this.maxRtt <= minRtt * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS;
+  }
+
+  /** A queue that never drained during the round: someone keeps the bottleneck full. */
+  hasStandingQueue(minRtt: number): boolean {
+    return this.minRtt > minRtt * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS && Number.isFinite(this.minRtt);
+  }
+}
+
+/** Loss share above background that counts as congestion when a queue was present. */
+export const QUEUE_EXCESS_LOSS = 0.005;
+/** Loss share above background that counts as congestion even with no visible queue (shallow buffers). */
+export const NO_QUEUE_EXCESS_LOSS = 0.15;
+
+/**
+ * True when a round's losses say "congestion": clearly above what background loss explains
+ * (a ~2 sigma binomial margin plus 2 packets, so tiny rounds never trigger on noise), and either
+ * a queue was present or the excess is large.
+ */
+export function isCongestedRound(r: RoundStats, background: number, minRtt: number): boolean {
+  const n = r.lostPackets + r.deliveredPackets;
+  if (n === 0 || r.lostPackets === 0) return false;
+  const expected = n * background;
+  if (r.lostPackets < expected + 3 + 3 * Math.sqrt(expected)) return false;
+  const excess = r.lostBytes / (r.lostBytes + r.deliveredBytes) - background;
+  const queued = !r.isClean(minRtt);
+  return excess > (queued ? QUEUE_EXCESS_LOSS : NO_QUEUE_EXCESS_LOSS);
+}

@@ -1,0 +1,425 @@
+// Model-based congestion control after the ideas of BBR v1 (Cardwell et al., 2016), with a
+// loss response that tells random loss from congestion. The full design, the state machine and
+// the reason for every constant are in ./README.md; the constants below carry one-line reasons.
+//
+// Model: bw = windowed max of delivery-rate samples over BW_WINDOW_ROUNDS round trips;
+// minRtt = windowed min RTT over MIN_RTT_WINDOW_MS; p = background (random) loss rate
+// (bbr-loss.ts). The path's send rate is bw / (1 - p): what we must send so that the part that
+// survives random loss still fills the bottleneck.
+//   pacing rate = pacingGain x bw / (1 - p)
+//   cwnd        = cwndGain x bw / (1 - p) x minRtt + ack-aggregation headroom, >= 4 packets,
+//                 capped by inflightHi (only set after congestion: loss above background with a
+//                 queue, or far above background).
+// States: STARTUP -> DRAIN -> PROBE_BW <-> PROBE_RTT (see README.md).
+import type { RttEstimator } from '../recovery/rtt.js';
+import type { RateSample } from '../recovery/delivery-rate.js';
+import type { AckedPacketInfo, CongestionController } from './controller.js';
+import { initialWindow } from './new-reno.js';
+import { WindowedMaxByRound } from './windowed-filter.js';
+import { AckAggregation } from './ack-aggregation.js';
+import { BackgroundLoss, CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LearnLog, RoundStats, isCongestedRound } from './bbr-loss.js';
+import {
+  STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN, PROBE_BW_GAINS,
+  PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
+  MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
+  MIN_CWND_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
+  SCHEDULING_HEADROOM_MS,
+} from './bbr-constants.js';
+
+export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
+
+export class Bbr implements CongestionController {
+  readonly name = 'bbr';
+  private mode: BbrState = 'startup';
+  private pacingGain = STARTUP_PACING_GAIN;
+  private cwndGain = STARTUP_CWND_GAIN;
+  private cwnd: number;
+  /** Bytes per second; 0 until the model has a bandwidth. */
+  private pacing = 0;
+  private readonly bwFilter = new WindowedMaxByRound(BW_WINDOW_ROUNDS);
+  private minRttMs = Infinity;
+  private minRttStamp = 0;
+  private readonly loss: BackgroundLoss;
+  private readonly learn = new LearnLog();
+  private readonly stats = new RoundStats();
+  private readonly aggregation = new AckAggregation();
+  private inflightHi = Infinity;
+  private hiGrowth = 0;
+  private lastCutRound = -Infinity;
+  /** The last round's queue never drained. */
+  private standingQueue = false;
+  private delivered = 0;
+  private round = 0;
+  private nextRoundDelivered = 0;
+  private sampled = false;
+  private lastSampleAppLimited = false;
+  private fullBw = 0;
+  private fullBwRounds = 0;
+  private filledPipe = false;
+  private cycleIndex = 0;
+  private cycleStamp = 0;
+  private phaseLost = false;
+  private probeRttDoneAt: number | null = null;
+  private probeRttRound = 0;
+  private priorCwnd = 0;
+  private readonly iw: number;
+
+  constructor(private readonly mds: number) {
+    this.iw = initialWindow(mds);
+    this.cwnd = this.iw;
+    this.loss = new BackgroundLoss(mds);
+    this.learn.set(0, true);
+  }
+
+  // ------------------------------------------------------------------ observers (stats, tests)
+
+  get state(): BbrState {
+    return this.mode;
+  }
+
+  /** Bottleneck bandwidth estimate (max delivery rate), bytes per second. */
+  get bandwidth(): number {
+    return this.bwFilter.max(this.round);
+  }
+
+  get minRtt(): number {
+    return this.minRttMs;
+  }
+
+  get backgroundLoss(): number {
+    return this.loss.rate;
+  }
+
+  get inflightCap(): number {
+    return this.inflightHi;
+  }
+
+  get roundCount(): number {
+    return this.round;
+  }
+
+  get currentPacingGain(): number {
+    return this.pacingGain;
+  }
+
+  // ------------------------------------------------------------------ CongestionController
+
+  onPacketSent(_now: number, _pn: number, _size: number, bytesInFlight: number, _isRetransmittable: boolean): void {
+    if (bytesInFlight > this.stats.maxInflight) this.stats.maxInflight = bytesInFlight;
+  }
+
+  onAck(now: number, acked: readonly AckedPacketInfo[], _rtt: RttEstimator, bytesInFlightAfter: number, sample?: RateSample | null): void {
+    if (acked.length === 0) return;
+    const rs = this.stats;
+    let ackedBytes = 0;
+    let newestSent = -Infinity;
+    let maxStamp = -1;
+    for (const p of acked) {
+      ackedBytes += p.size;
+      newestSent = Math.max(newestSent, p.timeSent);
+      maxStamp = Math.max(maxStamp, p.delivered ?? this.delivered);
+      if (this.learn.contains(p.timeSent)) rs.learnDelivered += p.size;
+    }
+    this.delivered += ackedBytes;
+    rs.deliveredBytes += ackedBytes;
+    rs.deliveredPackets += acked.length;
+    const rtt = now - newestSent;
+    const minRttExpired = this.updateMinRtt(now, rtt);
+    rs.minRtt = Math.min(rs.minRtt, rtt);
+    rs.maxRtt = Math.max(rs.maxRtt, rtt);
+
+    const roundStart = maxStamp >= this.nextRoundDelivered;
+    if (roundStart) this.endRound();
+    if (sample) this.onRateSample(sample);
+    this.aggregation.onAck(now, ackedBytes, this.sendRate() / 1000, this.round);
+    if (roundStart) this.checkFullPipe();
+
+    const priorInflight = bytesInFlightAfter + ackedBytes;
+    this.stepStates(now, priorInflight, bytesInFlightAfter, minRttExpired);
+    this.updateCwnd(ackedBytes, rtt);
+    this.updatePacing();
+  }
+
+  onLoss(now: number, lost: readonly AckedPacketInfo[], persistentCongestion: boolean, _bytesInFlightAfter: number): void {
+    const rs = this.stats;
+    for (const p of lost) {
+      rs.lostBytes += p.size;
+      rs.lostPackets++;
+      if (this.learn.contains(p.timeSent)) rs.learnLost += p.size;
+    }
+    if (lost.length > 0 && this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;
+    if (persistentCongestion) this.restart(now);
+  }
+
+  onAppLimited(_bytesInFlight: number): void {
+    // Nothing to do here: the tracker marks the rate samples, and onAck skips low app-limited ones.
+  }
+
+  canSend(bytesInFlight: number): boolean {
+    return bytesInFlight < this.window();
+  }
+
+  window(): number {
+    return Math.max(this.minCwnd(), Math.min(this.cwnd, this.inflightHi));
+  }
+
+  pacingRate(rtt: RttEstimator): number {
+    if (this.pacing > 0) return this.pacing;
+    // No bandwidth sample yet: spread the initial window over the RTT we know (1 ms if none,
+    // i.e. the first flight goes out as one window-sized burst, as in TCP).
+    const srtt = rtt.hasSample ? Math.max(rtt.smoothed, 1) : 1;
+    return (STARTUP_PACING_GAIN * this.iw * 1000) / srtt;
+  }
+
+  inSlowStart(): boolean {
+    return this.mode === 'startup';
+  }
+
+  // ------------------------------------------------------------------ model
+
+  /** Bytes per second to send so that what survives background loss is `bw`. */
+  private sendRate(): number {
+    return this.bandwidth / (1 - this.loss.rate);
+  }
+
+  /** gain x send rate x min RTT, in bytes (0 without a model). */
+  private bdp(gain: number): number {
+    if (!Number.isFinite(this.minRttMs)) return 0;
+    return (gain * this.sendRate() * this.minRttMs) / 1000;
+  }
+
+  private minCwnd(): number {
+    return MIN_CWND_PACKETS * this.mds;
+  }
+
+  /** Returns true when the min RTT had expired before this sample. */
+  private updateMinRtt(now: number, rtt: number): boolean {
+    if (!(rtt >= 0)) return false;
+    const expired = now - this.minRttStamp > MIN_RTT_WINDOW_MS;
+    if (rtt < this.minRttMs || expired) {
+      this.minRttMs = rtt;
+      this.minRttStamp = now;
+    } else if (rtt <= this.minRttMs * MIN_RTT_CONFIRM_FACTOR + MIN_RTT_CONFIRM_SLACK_MS) {
+      // The queue emptied on its own: no need for PROBE_RTT this window.
+      this.minRttStamp = now;
+    }
+    return expired && this.mode !== 'probe_rtt';
+  }
+
+  private onRateSample(s: RateSample): void {
+    this.sampled = true;
+    this.lastSampleAppLimited = s.isAppLimited;
+    // A sample taken while the application limited us says nothing about the path unless it
+    // beats the estimate anyway.
+    if (!s.isAppLimited || s.deliveryRate >= this.bandwidth) {
+      this.stats.sampled = true;
+      this.bwFilter.update(this.round, s.deliveryRate);
+      this.stats.maxRate = Math.max(this.stats.maxRate, s.deliveryRate);
+    }
+  }
+
+  /** Closes the round that just ended: background loss, congestion check, window cap growth. */
+  private endRound(): void {
+    const rs = this.stats;
+    if (Number.isFinite(this.minRttMs)) {
+      if (rs.isClean(this.minRttMs) && rs.learnLost + rs.learnDelivered > 0) this.loss.add(rs.learnLost, rs.learnDelivered);
+      // Losses in the round right after a cut belong to packets sent before it.
+      const settled = this.round > this.lastCutRound + 1;
+      if (settled && isCongestedRound(rs, this.loss.rate, this.minRttMs)) this.onCongestion(rs);
+      else this.growInflightCap(rs);
+      // A queue that never drained while we cruised: the flows sharing the bottleneck together
+      // overestimate it (each max filter holds its own probe's peak). Fall back to what we
+      // really got, so the sum of the rates matches the bottleneck again.
+      this.standingQueue = rs.hasStandingQueue(this.minRttMs);
+      if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue) {
+        this.bwFilter.resetTo(this.round + 1, rs.maxRate);
+      }
+    }
+    // A round without a usable sample (idle, app-limited) must not age the estimate out.
+    if (!rs.sampled) this.bwFilter.update(this.round + 1, this.bandwidth);
+    rs.reset();
+    this.round++;
+    this.nextRoundDelivered = this.delivered;
+  }
+
+  private onCongestion(rs: RoundStats): void {
+    const base = Math.min(rs.maxInflight > 0 ? rs.maxInflight : this.cwnd, this.cwnd, this.inflightHi);
+    this.inflightHi = Math.max(this.minCwnd(), LOSS_BETA * base);
+    this.hiGrowth = 0;
+    this.lastCutRound = this.round;
+    if (this.mode === 'startup') this.filledPipe = true;
+    // A probe that met congestion is over.
+    if (this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;
+  }
+
+  /** After a cut, the cap grows back exponentially per uncongested round in which it was the limit. */
+  private growInflightCap(rs: RoundStats): void {
+    if (!Number.isFinite(this.inflightHi)) return;
+    if (rs.maxInflight + this.mds < this.inflightHi) return;
+    // While the queue stands (a loss-based flow keeps it full) grow like Reno, one packet per
+    // round; once it drains, the competition is gone and the cap may grow fast.
+    if (rs.hasStandingQueue(this.minRttMs)) this.hiGrowth = this.mds;
+    else this.hiGrowth = this.hiGrowth === 0 ? this.mds : 2 * this.hiGrowth;
+    this.inflightHi += this.hiGrowth;
+    if (this.inflightHi >= this.cwndTarget()) this.inflightHi = Infinity;
+  }
+
+  private checkFullPipe(): void {
+    if (this.filledPipe || !this.sampled || this.lastSampleAppLimited) return;
+    const bw = this.bandwidth;
+    if (bw >= this.fullBw * FULL_BW_GROWTH) {
+      this.fullBw = bw;
+      this.fullBwRounds = 0;
+      return;
+    }
+    if (++this.fullBwRounds >= FULL_BW_ROUNDS) this.filledPipe = true;
+  }
+
+  // ------------------------------------------------------------------ state machine
+
+  private stepStates(now: number, priorInflight: number, inflight: number, minRttExpired: boolean): void {
+    if (this.mode === 'startup' && this.filledPipe) this.enterDrain();
+    if (this.mode === 'drain' && inflight <= this.bdp(1)) this.enterProbeBw(now);
+    if (this.mode === 'probe_bw') this.updateCycle(now, priorInflight);
+    if (minRttExpired) this.enterProbeRtt();
+    if (this.mode === 'probe_rtt') this.updateProbeRtt(now, inflight);
+    this.learn.set(now, this.isLearnable());
+  }
+
+  /** Packets sent now cannot meet a queue we built (see bbr-loss.ts). */
+  private isLearnable(): boolean {
+    if (this.mode === 'startup') return this.fullBwRounds === 0;
+    return this.pacingGain < 1 || this.mode === 'probe_rtt';
+  }
+
+  private enterStartup(): void {
+    this.mode = 'startup';
+    this.pacingGain = STARTUP_PACING_GAIN;
+    this.cwndGain = STARTUP_CWND_GAIN;
+  }
+
+  private enterDrain(): void {
+    this.mode = 'drain';
+    this.pacingGain = DRAIN_PACING_GAIN;
+    this.cwndGain = STARTUP_QUEUED_CWND_GAIN;
+  }
+
+  private enterProbeBw(now: number): void {
+    this.mode = 'probe_bw';
+    this.cwndGain = PROBE_BW_CWND_GAIN;
+    // Start anywhere but in the drain phase, so that flows starting together do not probe in
+    // lockstep. The core has no randomness source here; a hash of the clock and the byte count
+    // differs between flows, which is all this needs.
+    const pick = mix(now, this.delivered) % (PROBE_BW_GAINS.length - 1);
+    this.setPhase(pick === 1 ? PROBE_BW_GAINS.length - 1 : pick, now);
+  }
+
+  private setPhase(index: number, now: number): void {
+    this.cycleIndex = index;
+    this.cycleStamp = now;
+    this.pacingGain = PROBE_BW_GAINS[index]!;
+    this.phaseLost = false;
+  }
+
+  private updateCycle(now: number, priorInflight: number): void {
+    const gain = this.pacingGain;
+    const fullLength = now - this.cycleStamp > this.minRttMs;
+    let advance: boolean;
+    if (gain > 1) {
+      // Probe until the extra inflight is really out there, or loss or the window ends it.
+      advance =
+        fullLength && (this.phaseLost || priorInflight >= this.bdp(gain) || priorInflight + this.mds >= this.window());
+    } else if (gain < 1) {
+      // Drain until the queue is gone; a queue that stood all last round (the bottleneck got
+      // slower, or our estimate is stale) keeps draining for up to MAX_DRAIN_RTTS min RTTs.
+      const longest = this.standingQueue ? MAX_DRAIN_RTTS * this.minRttMs : this.minRttMs;
+      advance = now - this.cycleStamp > longest || priorInflight <= this.bdp(1);
+    } else {
+      advance = fullLength;
+    }
+    if (advance) this.setPhase((this.cycleIndex + 1) % PROBE_BW_GAINS.length, now);
+  }
+
+  private enterProbeRtt(): void {
+    if (this.mode === 'probe_rtt') return;
+    this.priorCwnd = Math.max(this.priorCwnd, this.cwnd);
+    this.mode = 'probe_rtt';
+    this.pacingGain = 1;
+    this.cwndGain = 1;
+    this.probeRttDoneAt = null;
+  }
+
+  private updateProbeRtt(now: number, inflight: number): void {
+    if (this.probeRttDoneAt === null) {
+      if (inflight > this.probeRttCwnd()) return;
+      this.probeRttDoneAt = now + PROBE_RTT_DURATION_MS;
+      this.probeRttRound = this.round + 1;
+      return;
+    }
+    if (now < this.probeRttDoneAt || this.round < this.probeRttRound) return;
+    this.minRttStamp = now;
+    this.cwnd = Math.max(this.cwnd, this.priorCwnd);
+    this.priorCwnd = 0;
+    if (this.filledPipe) this.enterProbeBw(now);
+    else this.enterStartup();
+  }
+
+  private probeRttCwnd(): number {
+    return Math.max(this.minCwnd(), this.bdp(PROBE_RTT_BDP_FRACTION));
+  }
+
+  private cwndTarget(gain = this.cwndGain): number {
+    const headroom = this.filledPipe ? this.aggregation.extra(this.round) : 0;
+    const quantum = Math.max(QUANTUM_PACKETS * this.mds, (this.pacing * SCHEDULING_HEADROOM_MS) / 1000);
+    return this.bdp(gain) + headroom + quantum;
+  }
+
+  private updateCwnd(acked: number, rtt: number): void {
+    if (this.bandwidth > 0 && Number.isFinite(this.minRttMs)) {
+      const queued = rtt > this.minRttMs * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS;
+      const gain = this.mode === 'startup' && queued ? STARTUP_QUEUED_CWND_GAIN : this.cwndGain;
+      const target = this.cwndTarget(gain);
+      if (this.filledPipe) this.cwnd = Math.min(this.cwnd + acked, target);
+      else if (this.cwnd < target || this.delivered < this.iw) this.cwnd += acked;
+    } else {
+      this.cwnd += acked;
+    }
+    this.cwnd = Math.max(this.cwnd, this.minCwnd());
+    if (this.mode === 'probe_rtt') this.cwnd = Math.min(this.cwnd, this.probeRttCwnd());
+  }
+
+  private updatePacing(): void {
+    let rate = this.pacingGain * this.sendRate() * PACING_MARGIN;
+    if (!this.filledPipe) {
+      // Until the pipe is full the rate never drops: early samples (a lone handshake packet, a
+      // half-sent first window) undershoot, and the initial window over min RTT is a safe floor.
+      const floor = Number.isFinite(this.minRttMs) ? (STARTUP_PACING_GAIN * this.iw * 1000) / Math.max(this.minRttMs, 1) : 0;
+      rate = Math.max(rate, floor, this.pacing);
+    }
+    if (rate > 0) this.pacing = rate;
+  }
+
+  /** The path went dark for several PTOs: forget the bandwidth and start over. */
+  private restart(now: number): void {
+    this.bwFilter.reset();
+    this.aggregation.reset();
+    this.inflightHi = Infinity;
+    this.hiGrowth = 0;
+    this.fullBw = 0;
+    this.fullBwRounds = 0;
+    this.filledPipe = false;
+    this.pacing = 0;
+    this.priorCwnd = 0;
+    this.cwnd = this.minCwnd();
+    this.enterStartup();
+    this.learn.set(now, true);
+  }
+}
+
+/** Scrambles two numbers into 32 bits (multiply-xorshift); only has to differ between flows. */
+function mix(a: number, b: number): number {
+  let h = (Math.floor(a * 1000) ^ Math.imul(b | 0, 0x2c1b3c6d)) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x297a2d39) >>> 0;
+  h = Math.imul(h ^ (h >>> 12), 0x5bd1e995) >>> 0;
+  return (h ^ (h >>> 15)) >>> 0;
+}

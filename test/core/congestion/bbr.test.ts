@@ -1,0 +1,160 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Bbr } from '../../../src/core/congestion/bbr.js';
+import { MIN_CWND_PACKETS, PROBE_RTT_DURATION_MS } from '../../../src/core/congestion/bbr-constants.js';
+import { createController } from '../../../src/core/congestion/controller.js';
+import { initialWindow } from '../../../src/core/congestion/new-reno.js';
+import { MAX_BACKGROUND_LOSS } from '../../../src/core/congestion/bbr-loss.js';
+import { Path, MDS } from './bbr-path.js';
+
+const Mbps = (bytesPerSec: number): number => (bytesPerSec * 8) / 1e6;
+
+describe('BBR: the factory and the interface', () => {
+  test("'bbr' builds this controller and 'newreno' stays available", () => {
+    assert.equal(createController('bbr', MDS).name, 'bbr');
+    assert.equal(createController('newreno', MDS).name, 'newreno');
+  });
+
+  test('starts in STARTUP with the initial window and a floor of 4 packets', () => {
+    const cc = new Bbr(MDS);
+    assert.equal(cc.state, 'startup');
+    assert.equal(cc.window(), initialWindow(MDS));
+    assert.ok(cc.inSlowStart());
+    assert.ok(cc.canSend(0));
+    assert.ok(!cc.canSend(initialWindow(MDS)));
+    assert.ok(MIN_CWND_PACKETS * MDS <= cc.window());
+  });
+});
+
+describe('BBR on a simulated path', () => {
+  // Rounds until the bandwidth estimate first reaches 90 % of the bottleneck.
+  for (const [rate, rtt] of [
+    [100, 50],
+    [10, 50],
+    [100, 10],
+    [10, 200],
+  ] as const) {
+    test(`startup reaches ${rate} Mbit/s x ${rtt} ms within log2(BDP/IW) + 2 round trips`, () => {
+      const cc = new Bbr(MDS);
+      const path = new Path(cc, { rateMbps: rate, rttMs: rtt, seed: 1 });
+      let reachedRound: number | null = null;
+      path.onAck = () => {
+        if (reachedRound === null && Mbps(cc.bandwidth) >= 0.9 * rate) reachedRound = cc.roundCount;
+      };
+      path.run(40 * rtt);
+      const limit = Math.log2(path.bdpBytes / initialWindow(MDS)) + 2;
+      assert.ok(reachedRound !== null, 'never reached the bottleneck rate');
+      assert.ok(reachedRound <= limit, `reached in round ${reachedRound}, limit ${limit.toFixed(2)}`);
+      assert.equal(cc.state, 'probe_bw', 'left STARTUP and DRAIN');
+    });
+  }
+
+  test('after startup the queue is drained and the link stays full', () => {
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 100, rttMs: 50, seed: 2 });
+    path.run(2_000);
+    const before = path.deliveredBytes;
+    path.run(6_000);
+    const mbps = ((path.deliveredBytes - before) * 8) / 4_000 / 1000;
+    assert.ok(mbps >= 97, `steady goodput ${mbps.toFixed(1)} Mbit/s`);
+    const q = path.meanQueueDelay(2_000, 6_000);
+    assert.ok(q < 0.2 * 50, `mean queueing delay ${q.toFixed(1)} ms`);
+  });
+
+  for (const loss of [1, 5, 10, 15, 20]) {
+    test(`${loss} % random loss does not cut the rate`, () => {
+      const cc = new Bbr(MDS);
+      const path = new Path(cc, { rateMbps: 100, rttMs: 50, lossPct: loss, seed: 3 + loss });
+      path.run(3_000);
+      const before = path.deliveredBytes;
+      const sentBefore = path.sentPackets;
+      let minWindow = Infinity;
+      path.onAck = () => {
+        minWindow = Math.min(minWindow, cc.window());
+      };
+      path.run(8_000);
+      // Bottleneck after the loss: the full rate; the controller may even exceed rate x (1 - loss)
+      // because it sends bw / (1 - loss) (loss happens before the bottleneck here).
+      const goodput = ((path.deliveredBytes - before) * 8) / 5_000 / 1000;
+      const sendRate = ((path.sentPackets - sentBefore) * MDS * 8) / 5_000 / 1000;
+      assert.ok(goodput >= 0.95 * 100 * (1 - loss / 100), `goodput ${goodput.toFixed(1)} Mbit/s`);
+      assert.ok(sendRate >= 0.97 * 100 * (1 - loss / 100), `send rate ${sendRate.toFixed(1)} Mbit/s`);
+      assert.ok(Mbps(cc.bandwidth) >= 90, `bandwidth estimate ${Mbps(cc.bandwidth).toFixed(1)}`);
+      assert.ok(minWindow >= path.bdpBytes, `window fell to ${(minWindow / MDS).toFixed(0)} packets`);
+      assert.ok(Math.abs(cc.backgroundLoss - loss / 100) < 0.02, `background loss ${cc.backgroundLoss.toFixed(3)}`);
+    });
+  }
+
+  test('the background-loss compensation stops at its cap', () => {
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 20, rttMs: 40, lossPct: 45, seed: 9 });
+    path.run(10_000);
+    assert.ok(cc.backgroundLoss <= MAX_BACKGROUND_LOSS);
+    assert.ok(cc.backgroundLoss > 0.25);
+  });
+
+  test('a path whose bottleneck halves: the queue it builds drains again', () => {
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 100, rttMs: 50, queueBytes: 4 * 625_000, seed: 4 });
+    path.run(3_000);
+    path.setRate(50);
+    let peak = 0;
+    path.onAck = (p) => {
+      peak = Math.max(peak, p.now - p.rtt.min > 0 ? p.rtt.latest - p.rtt.min : 0);
+    };
+    path.run(4_000);
+    assert.ok(peak > 25, `the rate drop built a queue (peak ${peak.toFixed(1)} ms)`);
+    path.run(6_000);
+    const q = path.meanQueueDelay(5_000, 6_000);
+    assert.ok(q < 0.25 * 50, `queueing delay still ${q.toFixed(1)} ms after 3 s`);
+    assert.ok(Mbps(cc.bandwidth) < 60, `bandwidth estimate follows the drop (${Mbps(cc.bandwidth).toFixed(1)})`);
+  });
+
+  test('PROBE_RTT refreshes an expired min RTT in a short dip', () => {
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 50, rttMs: 40, seed: 5 });
+    path.run(2_000);
+    // From now on the path is 20 ms longer: samples never confirm the old min again, so it
+    // expires 10 s after its last confirmation.
+    let probeStart: number | null = null;
+    let probeEnd: number | null = null;
+    path.onAck = (p) => {
+      if (cc.state === 'probe_rtt' && probeStart === null) probeStart = p.now;
+      if (probeStart !== null && probeEnd === null && cc.state !== 'probe_rtt') probeEnd = p.now;
+    };
+    (path.cfg as { rttMs: number }).rttMs = 60;
+    path.run(16_000);
+    assert.ok(probeStart !== null && probeEnd !== null, 'PROBE_RTT ran');
+    assert.ok(probeEnd - probeStart <= PROBE_RTT_DURATION_MS + 3 * 60, `lasted ${probeEnd - probeStart} ms`);
+    assert.ok(Math.abs(cc.minRtt - 60) < 2, `min RTT now ${cc.minRtt.toFixed(1)}`);
+  });
+
+  test('an application-limited sender does not shrink the bandwidth estimate', () => {
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 50, rttMs: 40, seed: 6 });
+    path.run(2_000);
+    const bw = cc.bandwidth;
+    // Now the application has data only in the first 5 ms of every 100 ms.
+    path.hasData = (now) => now % 100 < 5;
+    path.run(5_000);
+    assert.ok(cc.bandwidth >= 0.9 * bw, `estimate fell from ${Mbps(bw).toFixed(1)} to ${Mbps(cc.bandwidth).toFixed(1)}`);
+  });
+});
+
+describe('BBR: loss as a congestion signal', () => {
+  test('loss well above background on a shallow buffer caps the window', () => {
+    // A 10-packet buffer at 100 Mbit/s x 50 ms: STARTUP overflows it massively.
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 100, rttMs: 50, queueBytes: 10 * MDS, seed: 7 });
+    path.run(5_000);
+    const before = path.deliveredBytes;
+    const drops = path.queueDrops;
+    const sent = path.sentPackets;
+    path.run(10_000);
+    const lossShare = (path.queueDrops - drops) / (path.sentPackets - sent);
+    const mbps = ((path.deliveredBytes - before) * 8) / 5_000 / 1000;
+    assert.ok(lossShare < 0.05, `self-inflicted loss ${(100 * lossShare).toFixed(1)} %`);
+    assert.ok(mbps > 60, `still uses the link: ${mbps.toFixed(1)} Mbit/s`);
+    assert.ok(cc.backgroundLoss < 0.02, `overflow not mistaken for random loss (${cc.backgroundLoss.toFixed(3)})`);
+  });
+});
