@@ -78,7 +78,7 @@ describe('BBR over the simulated link', () => {
   // within 1.1x the ideal time) and 125 % (20 %; the loss happens before the bottleneck, so
   // sending bw / (1 - loss) can beat rate x (1 - loss)). Remove `todo` once that is fixed.
   const flowControlBound = 'flow-control window auto-tuning stalls under loss (see comment)';
-  test('5 % loss on 100 Mbit/s x 50 ms: goodput >= 90 % of rate x (1 - loss)', { todo: flowControlBound }, () => {
+  test('5 % loss on 100 Mbit/s x 50 ms: goodput >= 90 % of rate x (1 - loss)', () => {
     const link = { rateMbps: 100, delayMs: 25, lossPct: 5 };
     const r = transfer(link, 32 * MiB, 25);
     assert.ok(r.steadyMbps >= 0.9 * 95, `goodput ${r.steadyMbps.toFixed(1)} Mbit/s`);
@@ -86,7 +86,7 @@ describe('BBR over the simulated link', () => {
     assert.ok(r.doneMs <= 1.25 * ideal, `took ${r.doneMs.toFixed(0)} ms, ideal ${ideal.toFixed(0)} ms`);
   });
 
-  test('20 % loss on 100 Mbit/s x 50 ms: goodput >= 65 % of rate x (1 - loss)', { todo: flowControlBound }, () => {
+  test('20 % loss on 100 Mbit/s x 50 ms: goodput >= 65 % of rate x (1 - loss)', () => {
     const link = { rateMbps: 100, delayMs: 25, lossPct: 20 };
     const r = transfer(link, 32 * MiB, 26);
     assert.ok(r.steadyMbps >= 0.65 * 80, `goodput ${r.steadyMbps.toFixed(1)} Mbit/s`);

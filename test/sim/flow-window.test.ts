@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Transfer, payload } from './transfer.js';
 
 // One stream must be able to fill a 100 Mbit/s x 100 ms path: the flow-control windows start at
-// 512 KiB (stream) / 1 MiB (connection), far below the 1.25 MB BDP, and must grow on their own.
+// 2 MiB (stream) / 4 MiB (connection) and, with the path's queue, must grow on their own.
 test('one stream fills a 100 Mbit/s x 100 ms path once the windows have grown', () => {
   const size = 24 << 20;
   const t = new Transfer({ link: { rateMbps: 100, delayMs: 50, queueBytes: 4 << 20 }, seed: 7 }, [payload(size, 3)]);
@@ -24,7 +24,7 @@ test('one stream fills a 100 Mbit/s x 100 ms path once the windows have grown', 
   const { mark, end } = seen;
   assert.ok(mark && end, 'steady-state window measured');
   const mbps = ((end.bytes - mark.bytes) * 8) / ((end.at - mark.at) * 1000);
-  // A window stuck at its initial 512 KiB would give 512 KiB / 100 ms = 42 Mbit/s.
+  // A window stuck at its initial 2 MiB would cap a 100 ms path (plus queue) well below the rate.
   assert.ok(mbps > 80, `steady-state goodput ${mbps.toFixed(1)} Mbit/s`);
   console.log(`steady-state goodput ${mbps.toFixed(1)} Mbit/s`);
   const blocked = r.sim.b.stats();

@@ -6,6 +6,7 @@ import { encodeStreamFrame } from '../wire/frames/stream.js';
 import { streamFrameHeaderSize } from '../wire/frame.js';
 import type { ByteWriter } from '../wire/varint.js';
 import { ControlQueue, type ControlFrame } from './control-queue.js';
+import type { RecvWindow } from '../flow/recv-window.js';
 import type { EventQueue } from './event-queue.js';
 import type { Recovery } from './recovery-glue.js';
 import type { SentFrame } from './sent-frame.js';
@@ -103,7 +104,7 @@ export class StreamOps {
       case 'reset_stream':
         return this.onReset(f.id, f.errorCode, f.finalSize, now);
       case 'stop_sending': {
-        const e = this.table.forPeerFrame(f.id).entry;
+        const e = this.peerEntry(f.id);
         if (!e) return;
         const st = e.send.state;
         if (st === 'data_recvd' || st === 'reset_sent' || st === 'reset_recvd') return;
@@ -115,7 +116,7 @@ export class StreamOps {
         if (this.table.connCredit.update(f.max)) this.rescheduleAll();
         return;
       case 'max_stream_data': {
-        const e = this.table.forPeerFrame(f.id).entry;
+        const e = this.peerEntry(f.id);
         if (e && e.sendCredit.update(f.max) && e.send.hasSendable(Infinity)) this.table.scheduler.add(e.id);
         return;
       }
@@ -128,14 +129,28 @@ export class StreamOps {
           }
         }
         return;
+      case 'stream_data_blocked': {
+        const e = this.peerEntry(f.id);
+        if (e && !e.recvDone && e.recv.finalSize === null) {
+          const lim = this.growWindow(e.recvWindow, e.recv.bytesRead, f.limit);
+          if (lim !== null) this.control.push({ type: 'max_stream_data', id: e.id, max: lim });
+        }
+        return;
+      }
+      case 'data_blocked': {
+        const t = this.table;
+        const lim = this.growWindow(t.connWindow, t.connConsumed, f.limit);
+        if (lim !== null) this.control.push({ type: 'max_data', max: lim });
+        return;
+      }
       default:
-        return; // DATA_BLOCKED and friends are informational: our windows already auto-tune.
+        return;
     }
   }
 
   private peerEntry(id: number): StreamEntry | null {
     const { entry, opened } = this.table.forPeerFrame(id);
-    if (opened) this.events.push({ type: 'stream_opened', id });
+    for (const sid of opened) this.events.push({ type: 'stream_opened', id: sid });
     return entry;
   }
 
@@ -175,6 +190,19 @@ export class StreamOps {
     }
     this.consume(e, finalSize, now);
     this.maybeRemove(e);
+  }
+
+  /**
+   * The peer ran out of credit at `blockedAt`. When that is still our current limit, the window
+   * is too small for the path: auto-tuning by read timing alone misses this when loss leaves holes
+   * that stall in-order reading, so the blocked signal doubles the window (up to its maximum).
+   */
+  private growWindow(w: RecvWindow, consumed: number, blockedAt: number): number | null {
+    if (blockedAt < w.limit) return null;
+    const before = w.limit;
+    w.ensureWindow(w.window * 2);
+    const lim = w.forceUpdate(consumed);
+    return lim > before ? lim : null;
   }
 
   private addReceived(newBytes: number): void {
@@ -247,11 +275,11 @@ export class StreamOps {
     if (!e.send.hasSendable(Infinity)) return;
     const t = this.table;
     if (limit >= e.sendCredit.limit) {
-      const at = t.connCredit.blockedAt(t.connSent);
-      if (at !== null) this.control.push({ type: 'data_blocked', limit: at });
-    } else {
       const at = e.sendCredit.blockedAt(e.send.highestSent);
       if (at !== null) this.control.push({ type: 'stream_data_blocked', id: e.id, limit: at });
+    } else {
+      const at = t.connCredit.blockedAt(t.connSent);
+      if (at !== null) this.control.push({ type: 'data_blocked', limit: at });
     }
   }
 

@@ -7,13 +7,13 @@ import { SendCredit } from '../flow/send-credit.js';
 import { RecvWindow } from '../flow/recv-window.js';
 import type { Role } from '../api.js';
 
-export const INITIAL_MAX_DATA = 1 << 20;
-export const INITIAL_MAX_STREAM_DATA = 512 * 1024;
+export const INITIAL_MAX_DATA = 4 << 20;
+export const INITIAL_MAX_STREAM_DATA = 2 << 20;
 export const INITIAL_MAX_STREAMS = 100;
 export const MAX_CONN_WINDOW = 48 << 20;
 export const MAX_STREAM_WINDOW = 32 << 20;
 /** Bytes the app may queue on one stream before streamWrite pushes back. */
-export const SEND_BUFFER_LIMIT = 4 << 20;
+export const SEND_BUFFER_LIMIT = 8 << 20;
 
 export class StreamError extends Error {
   constructor(readonly code: number, message: string) {
@@ -41,6 +41,8 @@ export interface StreamEntry {
   /** Bytes of this stream counted as consumed for connection flow control. */
   consumedCounted: number;
 }
+
+const NONE: number[] = [];
 
 export class StreamTable {
   private readonly map = new Map<number, StreamEntry>();
@@ -90,23 +92,29 @@ export class StreamTable {
   }
 
   /**
-   * The entry a received frame refers to. Returns null for a stream that existed and is already
-   * gone (late duplicate frames are ignored); throws StreamError for ids the peer may not use.
+   * The entry a received frame refers to, plus every peer stream this frame opened (a frame for
+   * peer stream n opens all lower ones too, RFC 9000 §3.2: their own frames may arrive later, and
+   * must then find them). Returns a null entry for a stream that existed and is gone (late
+   * duplicates are ignored); throws StreamError for ids the peer may not use.
    */
-  forPeerFrame(id: number): { entry: StreamEntry | null; opened: boolean } {
+  forPeerFrame(id: number): { entry: StreamEntry | null; opened: number[] } {
     const existing = this.map.get(id);
-    if (existing) return { entry: existing, opened: false };
+    if (existing) return { entry: existing, opened: NONE };
     const index = Math.floor(id / 2);
     if (this.isLocal(id)) {
       if (index >= this.nextLocalIndex) throw new StreamError(ERR_STREAM_STATE, `frame for unopened local stream ${id}`);
-      return { entry: null, opened: false };
+      return { entry: null, opened: NONE };
     }
-    if (index < this.peerOpened) return { entry: null, opened: false };
+    if (index < this.peerOpened) return { entry: null, opened: NONE };
     if (index >= this.localMaxStreams) throw new StreamError(ERR_STREAM_LIMIT, `stream ${id} exceeds the stream limit`);
-    // Opening stream n implicitly opens every lower peer stream (RFC 9000 §3.2); they are created lazily
-    // when their own frames arrive, so only the counter moves here.
+    const opened: number[] = [];
+    for (let i = this.peerOpened; i <= index; i++) {
+      const sid = i * 2 + (1 - this.localBit);
+      this.create(sid);
+      opened.push(sid);
+    }
     this.peerOpened = index + 1;
-    return { entry: this.create(id), opened: true };
+    return { entry: this.map.get(id)!, opened };
   }
 
   private create(id: number): StreamEntry {
