@@ -1,0 +1,119 @@
+// One cell of the simulator grid: a single bulk transfer over test/sim/harness.ts's Sim, with the
+// figures bench:sim reports. Deterministic for a given spec (seeded link, seeded connections).
+import { Sim } from '../../test/sim/harness.js';
+import type { CongestionAlgorithm } from '../../src/core/api.js';
+import { BulkFlow } from './bulk.js';
+import { Samples, mbps, percentile } from './measure.js';
+
+export interface CellSpec {
+  rateMbps: number;
+  rttMs: number;
+  lossPct: number;
+  cc: CongestionAlgorithm;
+  /** Payload bytes to transfer. */
+  sizeBytes: number;
+  seed: number;
+}
+
+export interface CellResult {
+  spec: CellSpec;
+  /** False when the virtual-time cap hit first; figures then cover the capped run. */
+  finished: boolean;
+  /** Virtual ms from 'connected' to the last acknowledgement (or to the cap). */
+  elapsedMs: number;
+  /** Payload bytes the receiving application read. */
+  receivedBytes: number;
+  goodputMbps: number;
+  /** Goodput as % of rate x (1 - loss). */
+  pctOfIdeal: number;
+  /** Same, over the second half of the run only (after startup). */
+  steadyPct: number;
+  /** Sender's smoothed RTT minus its min RTT, sampled every SAMPLE_MS in the second half. */
+  rttExcessP50: number;
+  rttExcessP95: number;
+  /** Exact wait of each data packet in the bottleneck queue, second half of the run. */
+  queueP50: number;
+  queueP95: number;
+  minRttMs: number;
+  /** Retransmitted stream bytes / payload bytes delivered, in %. */
+  retxPct: number;
+  /** Packets declared lost / packets sent, in % (includes spurious declarations). */
+  lossDeclaredPct: number;
+  wallMs: number;
+}
+
+const SAMPLE_MS = 10;
+/** The smallest drop-tail queue we model, in bytes: 10 full-size packets, like linkem's floor. */
+const MIN_QUEUE = 10 * 1500;
+
+export function idealMbps(rateMbps: number, lossPct: number): number {
+  return rateMbps * (1 - lossPct / 100);
+}
+
+/** Bottleneck queue of one BDP (never under 10 packets). */
+export function queueFor(rateMbps: number, rttMs: number): number {
+  return Math.max(MIN_QUEUE, Math.round((rateMbps * 1e6 / 8) * (rttMs / 1000)));
+}
+
+/** Virtual-time cap: generous, but it bounds how long a collapsed controller can drag a cell. */
+function capMs(spec: CellSpec): number {
+  const idealMs = (spec.sizeBytes * 8) / (idealMbps(spec.rateMbps, spec.lossPct) * 1000);
+  return Math.max(20_000, 8 * idealMs) + 10 * spec.rttMs;
+}
+
+export function runCell(spec: CellSpec, wallNow: () => number): CellResult {
+  const wall0 = wallNow();
+  const link = { rateMbps: spec.rateMbps, delayMs: spec.rttMs / 2, lossPct: spec.lossPct, queueBytes: queueFor(spec.rateMbps, spec.rttMs) };
+  const sim = new Sim({ link, seed: spec.seed, congestion: spec.cc });
+  const flow = new BulkFlow(sim.a, sim.b, spec.sizeBytes, () => sim.now);
+  sim.onEvent = (side, e) => flow.onEvent(side, e);
+
+  const queueWaits = new Samples();
+  const rttExcess = new Samples();
+  const progress = new Samples();
+  sim.ab.onEnqueue = (waitMs, now) => queueWaits.add(now, waitMs);
+  let nextSample = 0;
+  sim.onStep = () => {
+    if (sim.now < nextSample || flow.connectedAt === null) return;
+    nextSample = sim.now + SAMPLE_MS;
+    const s = sim.a.stats();
+    if (s.minRttMs > 0) rttExcess.add(sim.now, s.rttMs - s.minRttMs);
+    progress.add(sim.now, flow.received);
+  };
+
+  sim.run(() => flow.done, capMs(spec));
+  const start = flow.connectedAt ?? 0;
+  const end = flow.finishedAt ?? sim.now;
+  const elapsedMs = end - start;
+  const half = start + elapsedMs / 2;
+  const stats = sim.a.stats();
+  const ideal = idealMbps(spec.rateMbps, spec.lossPct);
+  const goodput = mbps(flow.received, elapsedMs);
+  const q = queueWaits.sortedSince(half);
+  const r = rttExcess.sortedSince(half);
+  return {
+    spec,
+    finished: flow.finishedAt !== null,
+    elapsedMs,
+    receivedBytes: flow.received,
+    goodputMbps: goodput,
+    pctOfIdeal: (100 * goodput) / ideal,
+    steadyPct: (100 * steadyGoodput(progress, half, end, flow.received)) / ideal,
+    rttExcessP50: percentile(r, 50),
+    rttExcessP95: percentile(r, 95),
+    queueP50: percentile(q, 50),
+    queueP95: percentile(q, 95),
+    minRttMs: stats.minRttMs,
+    retxPct: flow.received > 0 ? (100 * stats.retransmittedBytes) / flow.received : 0,
+    lossDeclaredPct: 100 * stats.lossRate,
+    wallMs: wallNow() - wall0,
+  };
+}
+
+/** Mbit/s delivered between `from` and `end`, from the progress samples. */
+function steadyGoodput(progress: Samples, from: number, end: number, total: number): number {
+  const at = progress.sortedSince(from);
+  // Progress is monotonic, so the smallest value since `from` is the count at `from`.
+  const base = at.length ? at[0]! : total;
+  return mbps(total - base, end - from);
+}

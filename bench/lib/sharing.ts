@@ -1,0 +1,72 @@
+// Link-sharing scenarios: N bulk flows through one bottleneck, throughput per flow over a
+// measurement window, Jain's index and each flow's share.
+import type { CongestionAlgorithm } from '../../src/core/api.js';
+import { queueFor } from './cell.js';
+import { jain, mbps } from './measure.js';
+import { SharedNet, type FlowSpec } from './shared-net.js';
+
+export interface ShareSpec {
+  label: string;
+  rateMbps: number;
+  rttMs: number;
+  lossPct: number;
+  flows: FlowSpec[];
+  /** Run length in virtual ms; figures are taken at its end. */
+  durationMs: number;
+  /** Start of the steady-state window (after every flow has started and left startup). */
+  windowFromMs: number;
+  seed: number;
+}
+
+export interface ShareResult {
+  spec: ShareSpec;
+  /** Per flow, Mbit/s over [windowFromMs, durationMs]. */
+  windowMbps: number[];
+  /** Per flow, Mbit/s from its own start to durationMs. */
+  overallMbps: number[];
+  jainWindow: number;
+  jainOverall: number;
+  /** Per flow, % of the link rate it got in the window. */
+  sharePct: number[];
+  /** Link utilisation in the window, % of rate x (1 - loss). */
+  utilisationPct: number;
+  wallMs: number;
+}
+
+export function runShare(spec: ShareSpec, wallNow: () => number): ShareResult {
+  const wall0 = wallNow();
+  const net = new SharedNet(
+    { rateMbps: spec.rateMbps, rttMs: spec.rttMs, lossPct: spec.lossPct, queueBytes: queueFor(spec.rateMbps, spec.rttMs), seed: spec.seed },
+    spec.flows,
+  );
+  net.run(spec.windowFromMs);
+  const before = net.received();
+  net.run(spec.durationMs);
+  const after = net.received();
+  const span = spec.durationMs - spec.windowFromMs;
+  const windowMbps = after.map((b, i) => mbps(b - (before[i] ?? 0), span));
+  const overallMbps = after.map((b, i) => mbps(b, spec.durationMs - spec.flows[i]!.startMs));
+  const total = windowMbps.reduce((x, y) => x + y, 0);
+  return {
+    spec,
+    windowMbps,
+    overallMbps,
+    jainWindow: jain(windowMbps),
+    jainOverall: jain(overallMbps),
+    sharePct: windowMbps.map((x) => (100 * x) / spec.rateMbps),
+    utilisationPct: (100 * total) / (spec.rateMbps * (1 - spec.lossPct / 100)),
+    wallMs: wallNow() - wall0,
+  };
+}
+
+/** The scenarios bench:sim runs; `cc` is the controller under test. */
+export function shareScenarios(cc: CongestionAlgorithm, quick: boolean): ShareSpec[] {
+  const base = { rateMbps: 100, rttMs: 50, lossPct: 0, durationMs: 10_000, windowFromMs: 5_000, seed: 7 };
+  const all: ShareSpec[] = [
+    { ...base, label: `2 x ${cc}, same start`, flows: [{ cc, startMs: 0 }, { cc, startMs: 0 }] },
+    { ...base, label: `2 x ${cc}, 2nd joins at 2 s`, flows: [{ cc, startMs: 0 }, { cc, startMs: 2_000 }] },
+    { ...base, label: `${cc} vs newreno`, flows: [{ cc, startMs: 0 }, { cc: 'newreno', startMs: 0 }] },
+    { ...base, label: `2 x ${cc}, same start, 1 % loss`, lossPct: 1, flows: [{ cc, startMs: 0 }, { cc, startMs: 0 }] },
+  ];
+  return quick ? [all[0]!, all[2]!] : all;
+}
