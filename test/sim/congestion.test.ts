@@ -71,13 +71,9 @@ describe('BBR over the simulated link', () => {
     });
   }
 
-  // These fail today because of the receive-window auto-tuning, not the controller: under loss
-  // a hole blocks in-order consumption for ~1.5 RTT per retransmission, the sender runs out of
-  // stream credit (512 KiB initial), and the window only doubles when updates come < 2 RTT
-  // apart, which holes prevent. With 32 MiB initial windows the same runs reach 95 % (5 %,
-  // within 1.1x the ideal time) and 125 % (20 %; the loss happens before the bottleneck, so
-  // sending bw / (1 - loss) can beat rate x (1 - loss)). Remove `todo` once that is fixed.
-  const flowControlBound = 'flow-control window auto-tuning stalls under loss (see comment)';
+  // These once failed on flow control, not the controller: a retransmission hole stalls in-order
+  // reading, and the window only doubled when updates came < 2 RTT apart. Windows now also grow
+  // when the sender reports DATA_BLOCKED at the current limit, and start at 2 MiB / 4 MiB.
   test('5 % loss on 100 Mbit/s x 50 ms: goodput >= 90 % of rate x (1 - loss)', () => {
     const link = { rateMbps: 100, delayMs: 25, lossPct: 5 };
     const r = transfer(link, 32 * MiB, 25);
