@@ -86,8 +86,9 @@ export interface TransferSummary {
 
 export interface SendOptions extends TransportOptions {
   remote: Endpoint;
+  /** Files and directories (sent recursively) to send. */
   files: string[];
-  /** Files in flight at once (default 4). */
+  /** Streams in flight at once (--streams, default 4); many small files share one stream. */
   concurrency: number;
   /** A file whose bytes stop moving for this long fails alone (reset with STALLED); 0 or absent: never. */
   stallTimeoutMs?: number;
@@ -97,6 +98,8 @@ export interface SendOptions extends TransportOptions {
   resume?: boolean;
   /** Where block digests of big files are kept between runs; null or absent: no cache. */
   hashCacheDir?: string | null;
+  /** How big files are read, bytes [start, end); tests inject failing sources here. Default: the file system. */
+  readSource?: (path: string, start: number, end: number) => AsyncIterable<Uint8Array>;
 }
 
 export interface ReceiveOptions extends TransportOptions {

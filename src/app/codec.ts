@@ -1,7 +1,8 @@
-// The per-item protocol on one stream (sender -> receiver):
+// Framing shared by every stream (u32 big-endian length, then JSON), and the pipe protocol on
+// its one stream (sender -> receiver):
 //   u32 header length | header JSON | data | SHA-256 of the data (32 bytes) | FIN
 // and back (receiver -> sender): u32 answer length | answer JSON | FIN.
-// Files carry exactly `size` data bytes; a pipe's data runs until FIN, minus the trailer.
+// A pipe's data runs until FIN, minus the trailer. Files and trees use batch.ts (version 2).
 
 export const TRAILER_LEN = 32;
 /** Headers and answers are small; anything bigger is a broken or hostile peer. */

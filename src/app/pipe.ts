@@ -11,6 +11,7 @@ import type { Session } from '../io/session.js';
 import type { XferStream } from '../io/stream.js';
 import type { TransportDeps } from '../io/transport.js';
 import type { ItemResult, PipeReceiveOptions, PipeSendOptions, ProgressSink, TransferSummary } from './api.js';
+import { BATCH_VERSION } from './batch.js';
 import { ByteReader } from './bytes.js';
 import { encodeAnswer, ProtocolError, toHeader, TRAILER_LEN } from './codec.js';
 import { connParams, runTransfer, summary, toEndpoint } from './run.js';
@@ -88,7 +89,9 @@ async function receiveData(s: XferStream, output: Writable, progress: ProgressSi
   const sink = new OutputSink(output);
   progress.onItemStart({ key: KEY, name: NAME, total: null });
   try {
-    const h = toHeader(await reader.framed());
+    const v = await reader.framed();
+    if ((v as { v?: unknown } | null)?.v === BATCH_VERSION) throw new ProtocolError('this receiver takes a pipe (xfer pipe --listen); send files to xfer recv');
+    const h = toHeader(v);
     if (h.kind !== 'pipe') throw new ProtocolError(`expected a pipe, got a ${h.kind}`);
     const hash = createHash('sha256');
     let tail: Buffer = Buffer.alloc(0);
@@ -107,6 +110,16 @@ async function receiveData(s: XferStream, output: Writable, progress: ProgressSi
     progress.onItemDone(KEY);
     return { name: NAME, bytes: sink.written, ok: true };
   } catch (e) {
+    if (e instanceof OutputError && e.code === 'EPIPE') {
+      // Our reader stopped reading (`| head -c 100`): its choice, not a failure here. The sender
+      // is stopped and told; its exit status says the data did not all arrive.
+      s.stopReading(AppError.PIPE_CLOSED);
+      if (!s.destroyed) s.end(encodeAnswer({ ok: false, error: `the receiver's output was closed after ${sink.written} bytes` }));
+      void reader.discard();
+      progress.onWarning(`the output was closed after ${sink.written} bytes; stopped the sender`);
+      progress.onItemDone(KEY);
+      return { name: NAME, bytes: sink.written, ok: true, kind: 'pipe' };
+    }
     const why = e instanceof OutputError ? e.message : `the pipe failed: ${(e as Error).message}`;
     if (e instanceof OutputError || e instanceof ProtocolError) {
       s.stopReading(e instanceof OutputError ? AppError.PIPE_CLOSED : AppError.INTEGRITY);
@@ -134,7 +147,11 @@ export function holdBack(tail: Buffer, chunk: Buffer): [Buffer, Buffer] {
   return [all.subarray(0, cut), all.subarray(cut)];
 }
 
-class OutputError extends Error {}
+class OutputError extends Error {
+  constructor(message: string, readonly code: string | undefined) {
+    super(message);
+  }
+}
 
 /** Backpressured writes to the output (bytes handed over: `written`); EPIPE and the like become OutputError. */
 class OutputSink {
@@ -187,6 +204,9 @@ class OutputSink {
 
   private check(): void {
     const e = this.failed ?? (this.out.destroyed ? new Error('closed') : null);
-    if (e) throw new OutputError(`cannot write the output: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
+    if (!e) return;
+    // A stream destroyed without an error is an output whose reader went away, like EPIPE.
+    const code = (e as NodeJS.ErrnoException).code ?? (this.failed ? undefined : 'EPIPE');
+    throw new OutputError(`cannot write the output: ${code ?? e.message}`, code);
   }
 }

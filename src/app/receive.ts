@@ -1,24 +1,23 @@
 // receiveFiles: listen, accept a sender (more, one after another, with keepOpen), take every
-// stream it opens as one file, and finish when the sender closes the connection.
+// stream it opens as a batch of entries (tree-receive.ts), and finish when the sender closes.
 import { access, mkdir, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppError } from '../core/api.js';
-import { ConnectionClosedError } from '../io/errors.js';
 import { Listener } from '../io/server.js';
 import type { Session } from '../io/session.js';
-import type { XferStream } from '../io/stream.js';
 import type { TransportDeps } from '../io/transport.js';
-import { XferError, type ItemResult, type ReceiveOptions, type TransferSummary } from './api.js';
-import { receiveFile } from './receive-item.js';
-import { connParams, fsReason, runTransfer, summary, toEndpoint } from './run.js';
+import { XferError, type ReceiveOptions, type TransferSummary } from './api.js';
+import { HashCache } from './hash-cache.js';
+import { connParams, fsReason, runTransfer, summaryOf, toEndpoint } from './run.js';
+import { Tally } from './tally.js';
+import { receiveTree, type TreeReceiveOptions } from './tree-receive.js';
 
 export async function receiveFiles(deps: TransportDeps, o: ReceiveOptions): Promise<TransferSummary> {
   await prepareOutDir(o.outDir);
   const listener = await Listener.open(deps, o.listen.host, o.listen.port);
   try {
     o.onListening(toEndpoint(listener.address()));
-    const items: ItemResult[] = [];
+    const tally = new Tally();
     const t0 = deps.clock();
     let last: Session | null = null;
     let round = 0;
@@ -35,30 +34,30 @@ export async function receiveFiles(deps: TransportDeps, o: ReceiveOptions): Prom
       last = session;
       o.progress.onPhase('transferring');
       try {
-        items.push(...(await receiveSession(session, o, round++)));
+        await receiveSession(session, o, round++, tally);
       } catch (e) {
         if (!o.keepOpen || !(e instanceof XferError) || e.kind !== 'peer_gone') throw e;
         o.progress.onWarning(e.message);
       }
     } while (o.keepOpen && !o.signal.aborted);
-    return summary(items, deps.clock() - t0, last?.stats() ?? null);
+    return summaryOf(tally, deps.clock() - t0, last?.stats() ?? null);
   } finally {
     await listener.close();
   }
 }
 
-/** All files of one connection; resolves once the sender closed it gracefully. */
-async function receiveSession(session: Session, o: ReceiveOptions, round: number): Promise<ItemResult[]> {
-  const handlers: Promise<ItemResult>[] = [];
-  const ctx = { outDir: o.outDir, force: o.force, progress: o.progress, stallMs: o.stallTimeoutMs ?? 0 };
-  session.on('stream', (s: XferStream) => handlers.push(receiveFile(s, `${round}:${s.id}`, ctx)));
-  return runTransfer(session, o, 'sender', async () => {
-    const reason = await session.closed;
-    // Handlers clean up their temp files before they settle; wait for all of them.
-    const results = await Promise.all(handlers);
-    if (reason.kind !== 'peer' || reason.errorCode !== AppError.NONE) throw new ConnectionClosedError(reason);
-    return results;
-  });
+/** All entries of one connection; resolves once the sender closed it gracefully. */
+async function receiveSession(session: Session, o: ReceiveOptions, round: number, tally: Tally): Promise<void> {
+  const tree: TreeReceiveOptions = {
+    outDir: o.outDir,
+    force: o.force,
+    fsync: o.fsync === true,
+    cache: new HashCache(o.hashCacheDir ?? null),
+    progress: o.progress,
+    stallMs: o.stallTimeoutMs ?? 0,
+  };
+  if (o.openFile) tree.openFile = o.openFile;
+  await runTransfer(session, o, 'sender', () => receiveTree(session, tree, tally, String(round)));
 }
 
 /** The output directory must exist and be writable; a missing one is created if its parent exists. */

@@ -1,11 +1,12 @@
 // What every transfer shares: cancellation, turning a lost connection into a user error, and
 // the summary.
 import { AppError, type CloseReason, type ConnectionStats } from '../core/api.js';
-import { describeClose, StreamAbort } from '../io/errors.js';
+import { ConnectionClosedError, describeClose, StreamAbort } from '../io/errors.js';
 import type { Session } from '../io/session.js';
 import { seconds, type ConnParams } from '../io/transport.js';
 import { XferError, type Endpoint, type ItemResult, type TransferSummary, type TransportOptions } from './api.js';
 import type { PeerAddress } from '../io/network.js';
+import type { Tally } from './tally.js';
 
 /** How long a cancelled transfer waits for the peer to see our CONNECTION_CLOSE. */
 const CANCEL_GRACE_MS = 2000;
@@ -104,6 +105,11 @@ export function closeError(reason: CloseReason, o: TransportOptions, peer: PeerR
   }
 }
 
+/** The summary of a file transfer, from its tally (counts exact, the item list maybe capped). */
+export function summaryOf(t: Tally, elapsedMs: number, stats: ConnectionStats | null): TransferSummary {
+  return { items: t.items, counts: t.counts(), bytes: t.bytes, elapsedMs, stats: stats ? formatStats(stats) : {} };
+}
+
 export function summary(items: ItemResult[], elapsedMs: number, stats: ConnectionStats | null): TransferSummary {
   const bytes = items.reduce((n, i) => n + (i.ok ? i.bytes : 0), 0);
   return { items, bytes, elapsedMs, stats: stats ? formatStats(stats) : {} };
@@ -126,6 +132,14 @@ function formatStats(s: ConnectionStats): Record<string, string | number> {
     'dropped malformed': s.droppedMalformed,
     'dropped unauthenticated': s.droppedUnauthenticated,
   };
+}
+
+/**
+ * The whole transfer is over: the connection closed, or our own cancel (runTransfer aborts every
+ * stream with CANCELLED). Other aborts of ours (stall, source error) end one stream only.
+ */
+export function isTransferLost(e: unknown): boolean {
+  return e instanceof ConnectionClosedError || (e instanceof StreamAbort && e.code === AppError.CANCELLED);
 }
 
 /** "no such file", "permission denied"... from a Node fs error. */

@@ -8,6 +8,7 @@ import { ByteReader, endAndWait } from './bytes.js';
 import { encodeHeader, toAnswer, type Answer, type ItemHeader } from './codec.js';
 import { PeerCancelled } from './run.js';
 import { peerAbortReason, Stalled, stallMessage, watchStall } from './stall.js';
+import { unlessClosed } from './write.js';
 
 /** The source failed (read error, file changed); the item fails, the transfer goes on. */
 export class SourceError extends Error {}
@@ -39,12 +40,6 @@ export async function sendItem(
   let accepted = 0;
   // A holder, not a `let`: the watch sets it from a callback the compiler cannot follow.
   const watch: { stalled: Stalled | null } = { stalled: null };
-  let wake!: (e: Error) => void;
-  // A source read that never returns must not hold the item once the stream is gone (stalled,
-  // Ctrl-C, peer reset, connection lost): every read races this.
-  const gone = new Promise<never>((_, reject) => (wake = reject));
-  gone.catch(() => undefined);
-  s.once('close', () => wake(s.errored ?? new Error('stream closed')));
   const unwatch = watchStall(stallMs, () => s.bytesAccepted, () => {
     const err = new Stalled(stallMessage(stallMs, 'sent'));
     watch.stalled = err;
@@ -55,7 +50,9 @@ export async function sendItem(
     const hash = createHash('sha256');
     let count = 0;
     const it = source()[Symbol.asyncIterator]();
-    const next = (): Promise<IteratorResult<Uint8Array>> => Promise.race([nextChunk(it), gone]);
+    // A source read that never returns must not hold the item once the stream is gone (stalled,
+    // Ctrl-C, peer reset, connection lost).
+    const next = (): Promise<IteratorResult<Uint8Array>> => unlessClosed(s, nextChunk(it));
     try {
       for (let r = await next(); !r.done; r = await next()) {
         hash.update(r.value);

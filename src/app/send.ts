@@ -1,28 +1,20 @@
-// sendFiles: check every source, connect, send up to `concurrency` files at once, close.
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+// sendFiles: check every root (file or directory), connect, send the tree over at most
+// `concurrency` streams at once (tree-send.ts), close.
+import { opendir, open, stat } from 'node:fs/promises';
 import { AppError } from '../core/api.js';
 import { connectClient } from '../io/client.js';
-import type { Session } from '../io/session.js';
 import type { TransportDeps } from '../io/transport.js';
-import { XferError, type ItemResult, type SendOptions, type TransferSummary } from './api.js';
-import { checkName } from './names.js';
-import { connParams, fsReason, runTransfer, summary } from './run.js';
-import { SourceError, sendItem } from './send-item.js';
+import { XferError, type SendOptions, type TransferSummary } from './api.js';
+import { HashCache } from './hash-cache.js';
+import { connParams, fsReason, runTransfer, summaryOf } from './run.js';
+import { Tally } from './tally.js';
+import { rootName } from './tree.js';
+import { sendTree } from './tree-send.js';
 
-const READ_CHUNK = 256 * 1024;
-
-export interface Source {
-  path: string;
-  name: string;
-  size: number;
-  mode: number;
-  mtime: number;
-}
+export const DEFAULT_STREAMS = 4;
 
 export async function sendFiles(deps: TransportDeps, o: SendOptions): Promise<TransferSummary> {
-  const sources = await checkSources(o.files);
+  const roots = await checkSources(o.files);
   if (o.signal.aborted) throw new XferError('interrupted', 'interrupted');
   const session = await connectClient(deps, {
     ...connParams(o),
@@ -32,88 +24,50 @@ export async function sendFiles(deps: TransportDeps, o: SendOptions): Promise<Tr
   });
   const t0 = deps.clock();
   o.progress.onPhase('transferring');
-  const items = await runTransfer(session, o, 'receiver', async () => {
-    const results = await sendAll(session, sources, o);
+  const tally = new Tally();
+  await runTransfer(session, o, 'receiver', async () => {
+    await sendTree(session, {
+      roots,
+      streams: o.concurrency || DEFAULT_STREAMS,
+      symlinks: o.symlinks === true,
+      fresh: o.resume === false,
+      cache: new HashCache(o.hashCacheDir ?? null),
+      progress: o.progress,
+      stallMs: o.stallTimeoutMs ?? 0,
+      ...(o.readSource ? { readSource: o.readSource } : {}),
+    }, tally);
     o.progress.onPhase('closing');
     // Every stream is acknowledged and answered, so this close loses nothing.
     await session.close(AppError.NONE, 'done');
-    return results;
   });
-  return summary(items, deps.clock() - t0, session.stats());
+  return summaryOf(tally, deps.clock() - t0, session.stats());
 }
 
-/** Every source must be a readable regular file before we bother the receiver. */
-export async function checkSources(paths: string[]): Promise<Source[]> {
-  const out: Source[] = [];
+/**
+ * Every root must be a readable file or directory, and no two may arrive under the same name,
+ * before we bother the receiver. What is inside directories is checked as the walk goes.
+ */
+export async function checkSources(paths: string[]): Promise<string[]> {
   const names = new Map<string, string>();
   for (const path of paths) {
-    const src = await checkSource(path);
-    const clash = names.get(src.name);
-    if (clash !== undefined) throw new XferError('usage', `${clash} and ${path} would both arrive as ${src.name}`);
-    names.set(src.name, path);
-    out.push(src);
+    await checkSource(path);
+    const name = rootName(path);
+    if (name === '') throw new XferError('usage', `cannot send ${path} as a whole: name a directory inside it`);
+    const clash = names.get(name);
+    if (clash !== undefined) throw new XferError('usage', `${clash} and ${path} would both arrive as ${name}`);
+    names.set(name, path);
   }
-  return out;
+  return paths;
 }
 
-async function checkSource(path: string): Promise<Source> {
+async function checkSource(path: string): Promise<void> {
   const fail = (why: string): XferError => new XferError('local_file', `cannot read ${path}: ${why}`);
-  let st;
   try {
-    st = await stat(path);
+    const st = await stat(path);
+    if (st.isDirectory()) await (await opendir(path)).close();
+    else if (st.isFile()) await (await open(path, 'r')).close();
+    else throw fail('not a regular file or directory');
   } catch (e) {
-    throw fail(fsReason(e));
-  }
-  if (st.isDirectory()) throw fail('is a directory');
-  if (!st.isFile()) throw fail('not a regular file');
-  try {
-    await (await open(path, 'r')).close();
-  } catch (e) {
-    throw fail(fsReason(e));
-  }
-  const name = basename(path);
-  const bad = checkName(name);
-  if (bad) throw fail(bad);
-  return { path, name, size: st.size, mode: st.mode & 0o777, mtime: st.mtimeMs };
-}
-
-async function sendAll(session: Session, sources: Source[], o: SendOptions): Promise<ItemResult[]> {
-  const results: ItemResult[] = new Array(sources.length);
-  let next = 0;
-  let fatal: unknown = null;
-  const worker = async (): Promise<void> => {
-    while (next < sources.length && fatal === null) {
-      const i = next++;
-      try {
-        results[i] = await sendOne(session, sources[i]!, `file:${i}`, o);
-      } catch (e) {
-        fatal ??= e;
-      }
-    }
-  };
-  const n = Math.max(1, Math.min(o.concurrency || 4, sources.length));
-  await Promise.all(Array.from({ length: n }, worker));
-  if (fatal !== null) throw fatal;
-  return results;
-}
-
-async function sendOne(session: Session, src: Source, key: string, o: SendOptions): Promise<ItemResult> {
-  const s = await session.openStream();
-  o.progress.onItemStart({ key, name: src.name, total: src.size });
-  const header = { v: 1, kind: 'file', name: src.name, size: src.size, mode: src.mode, mtime: src.mtime } as const;
-  const out = await sendItem(s, header, () => readFile(src), (b) => o.progress.onItemProgress(key, b), o.stallTimeoutMs ?? 0);
-  if (out.ok) o.progress.onItemDone(key);
-  else o.progress.onItemFailed(key, out.error ?? 'failed');
-  return { name: src.name, bytes: out.ok ? src.size : out.bytes, ok: out.ok, ...(out.ok ? {} : { error: out.error }) };
-}
-
-/** The file's first `size` bytes (the size announced in the header). */
-async function* readFile(src: Source): AsyncGenerator<Uint8Array> {
-  if (src.size === 0) return;
-  const rs = createReadStream(src.path, { start: 0, end: src.size - 1, highWaterMark: READ_CHUNK });
-  try {
-    for await (const chunk of rs) yield chunk as Buffer;
-  } catch (e) {
-    throw new SourceError(`cannot read ${src.path}: ${fsReason(e)}`);
+    throw e instanceof XferError ? e : fail(fsReason(e));
   }
 }

@@ -63,3 +63,34 @@ export function peerAbortReason(code: number, peer: 'sender' | 'receiver'): stri
       return `the ${peer} abandoned it (code 0x${code.toString(16)})`;
   }
 }
+
+/**
+ * The watch for one stream that carries several items: fails it (destroyed with Stalled) when
+ * its byte counter has not moved for `ms`. Paused during local work (hashing, renaming), which
+ * is not the stream's fault.
+ */
+export class StallWatch {
+  stalled: Stalled | null = null;
+  private paused = false;
+  private tick = 0;
+  private readonly unwatch: () => void;
+
+  constructor(s: { destroy(e: Error): void }, ms: number, counter: () => number, what: 'sent' | 'received') {
+    this.unwatch = watchStall(ms, () => (this.paused ? ++this.tick : counter()), () => {
+      this.stalled = new Stalled(stallMessage(ms, what));
+      s.destroy(this.stalled);
+    });
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  stop(): void {
+    this.unwatch();
+  }
+}

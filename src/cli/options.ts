@@ -1,4 +1,5 @@
 // Options shared by every subcommand and their translation into the app's TransportOptions.
+import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { XferError } from '../app/api.js';
@@ -68,6 +69,20 @@ export function stallTimeoutOption(): Option {
 }
 
 export const RATE_HELP = `Rate syntax (--rate): ${RATE_SYNTAX}.`;
+
+/**
+ * Where block digests of big files are kept between runs (what makes a resume or a skip of a
+ * 100 GiB file cheap): $XFER_CACHE_DIR, else $XDG_CACHE_HOME/xfer, else ~/.cache/xfer; an empty
+ * XFER_CACHE_DIR turns the cache off.
+ */
+export function hashCacheDir(env: Readonly<Record<string, string | undefined>>): string | null {
+  const own = env['XFER_CACHE_DIR'];
+  if (own !== undefined) return own.trim() === '' ? null : own;
+  const xdg = env['XDG_CACHE_HOME'];
+  if (xdg) return join(xdg, 'xfer');
+  const home = env['HOME'];
+  return home ? join(home, '.cache', 'xfer') : null;
+}
 
 function userCode(opts: CommonOpts, env: Readonly<Record<string, string | undefined>>): string | null {
   const raw = opts.code ?? env['XFER_CODE'];

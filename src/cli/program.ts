@@ -10,7 +10,7 @@ import { runPipe } from './commands/pipe.js';
 import type { PipeOpts } from './commands/pipe.js';
 import { runRecv } from './commands/recv.js';
 import type { RecvOpts } from './commands/recv.js';
-import { runSend } from './commands/send.js';
+import { DEFAULT_STREAMS, runSend } from './commands/send.js';
 import type { SendOpts } from './commands/send.js';
 import { VERSION } from './version.js';
 
@@ -18,6 +18,8 @@ const EXIT_HELP = `
 Exit status: 0 ok, 1 some items failed, 2 usage error, 3 unreachable, 4 wrong code,
 5 local file error, 6 peer gone or cancelled, 7 cannot listen, 70 internal error, 130 interrupted.
 The code can also be given in the XFER_CODE environment variable.`;
+
+const streamCount = argParser((t) => parseIntInRange(t, 1, 64));
 
 /** Builds the program; actions run against `deps`. Commander never exits the process itself. */
 export function buildProgram(deps: CliDeps): Command {
@@ -41,7 +43,8 @@ export function buildProgram(deps: CliDeps): Command {
       .description('receive files into a directory; prints the code and the command for the sender')
       .option('--listen <[host:]port>', `address to listen on; :0 picks a free port`, `${DEFAULT_LISTEN_HOST}:${DEFAULT_PORT}`)
       .option('--out <dir>', 'directory to write into (created if missing)', '.')
-      .option('--force', 'overwrite files that already exist')
+      .option('--force', 'replace files that already exist and differ')
+      .option('--fsync', 'flush each file to disk before renaming it into place (durable, slower)')
       .option('--keep-open', 'keep listening for further senders after a transfer')
       .addOption(stallTimeoutOption()),
   ).action((opts: RecvOpts) => runRecv(deps, opts));
@@ -49,12 +52,13 @@ export function buildProgram(deps: CliDeps): Command {
   addCommonOptions(
     program
       .command('send')
-      .description('send files to a listening receiver')
+      .description('send files and directories (recursively) to a listening receiver')
       .usage('[options] FILE... HOST[:PORT]')
-      .argument('<paths...>', `files to send, then the receiver address HOST[:PORT] (default port ${DEFAULT_PORT})`)
-      .addOption(
-        new Option('--concurrency <n>', 'files in flight at once (1-64)').argParser(argParser((t) => parseIntInRange(t, 1, 64))).default(4),
-      )
+      .argument('<paths...>', `files and directories to send, then the receiver address HOST[:PORT] (default port ${DEFAULT_PORT})`)
+      .addOption(new Option('--streams <n>', `streams in flight at once; small files share one (1-64, default ${DEFAULT_STREAMS})`).argParser(streamCount))
+      .addOption(new Option('--concurrency <n>', 'the old name of --streams').argParser(streamCount).hideHelp())
+      .option('--symlinks', 'send symbolic links inside directories as links (default: skip them with a warning)')
+      .option('--no-resume', 'send every file from its start, even where the receiver holds part of it')
       .addOption(stallTimeoutOption()),
   ).action((paths: string[], opts: SendOpts) => runSend(deps, paths, opts));
 

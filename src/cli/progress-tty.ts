@@ -1,5 +1,5 @@
 // Live progress on a terminal: an ora spinner while nothing flows yet, then one cli-progress
-// bar per active item plus a total bar. Only used when stderr is a TTY.
+// bar per active item (the first few) plus a total bar. Only used when stderr is a TTY.
 import ora from 'ora';
 import type { Ora } from 'ora';
 import { MultiBar } from 'cli-progress';
@@ -20,7 +20,15 @@ const PHASE_TEXT: Record<Phase, string> = {
   closing: 'Closing…',
 };
 
-interface Row { item: ItemInfo; bar: SingleBar; meter: RateMeter; bytes: number }
+interface Row { item: ItemInfo; bar: SingleBar | null; meter: RateMeter; bytes: number }
+
+/**
+ * Bars drawn at once. A tree of small files has hundreds of items under way together (they share
+ * a stream); the rest still count in the total bar, they just get no line of their own.
+ */
+const MAX_BARS = 8;
+/** Failed bars that stay on screen, frozen with their reason; later failures go to the summary only. */
+const MAX_FROZEN = 5;
 
 export class TtyProgress {
   private spinner: Ora | null = null;
@@ -28,9 +36,15 @@ export class TtyProgress {
   private totalBar: SingleBar | null = null;
   private readonly totalMeter = new RateMeter();
   private readonly rows = new Map<string, Row>();
+  private drawn = 0;
+  private frozen = 0;
   /** Bytes of items no longer shown (done or failed), so the total keeps counting them. */
   private finishedBytes = 0;
   private finishedTotal = 0;
+  /** Sums over the active rows, kept as they change (a walk over all rows per event would be O(n)). */
+  private activeBytes = 0;
+  private activeTotal = 0;
+  private activeUnknown = 0;
   private expectedTotal: number | null = null;
   private stopped = false;
 
@@ -50,9 +64,13 @@ export class TtyProgress {
   onItemStart(item: ItemInfo): void {
     if (this.stopped) return;
     const bars = this.ensureBars();
-    const row: Row = { item, bar: bars.create(1, 0, this.payload(item.name, 0, item.total, null)), meter: new RateMeter(), bytes: 0 };
+    const bar = this.drawn < MAX_BARS ? bars.create(1, 0, this.payload(item.name, 0, item.total, null)) : null;
+    if (bar) this.drawn++;
+    const row: Row = { item, bar, meter: new RateMeter(), bytes: 0 };
     row.meter.add(this.now(), 0);
     this.rows.set(item.key, row);
+    if (item.total === null) this.activeUnknown++;
+    else this.activeTotal += item.total;
     this.refreshTotal();
   }
 
@@ -60,9 +78,10 @@ export class TtyProgress {
     const row = this.rows.get(key);
     if (!row || this.stopped) return;
     const t = this.now();
+    this.activeBytes += bytes - row.bytes;
     row.bytes = bytes;
     row.meter.add(t, bytes);
-    row.bar.update(Math.min(bytes, row.item.total ?? bytes), this.payload(row.item.name, bytes, row.item.total, row.meter));
+    row.bar?.update(Math.min(bytes, row.item.total ?? bytes), this.payload(row.item.name, bytes, row.item.total, row.meter));
     this.refreshTotal();
   }
 
@@ -70,13 +89,22 @@ export class TtyProgress {
     this.retire(key);
   }
 
-  /** The bar stays, frozen, and says why; the total stops counting on this item. */
+  /** Nothing to transfer (identical on the receiver): it counts as complete in the total. */
+  onItemSkipped(key: string): void {
+    const row = this.rows.get(key);
+    if (row) this.onItemProgress(key, row.item.total ?? 0);
+    this.retire(key);
+  }
+
+  /** The bar stays, frozen, and says why (the first few); the total stops counting on this item. */
   onItemFailed(key: string, reason: string): void {
     const row = this.rows.get(key);
-    if (row && !this.stopped) {
-      row.bar.update(Math.min(row.bytes, row.item.total ?? row.bytes), { ...this.payload(row.item.name, row.bytes, row.item.total, null), failed: reason });
+    const keep = row?.bar != null && !this.stopped && this.frozen < MAX_FROZEN;
+    if (keep) {
+      this.frozen++;
+      row.bar!.update(Math.min(row.bytes, row.item.total ?? row.bytes), { ...this.payload(row.item.name, row.bytes, row.item.total, null), failed: reason });
     }
-    this.retire(key, false);
+    this.retire(key, !keep);
   }
 
   onWarning(message: string): void {
@@ -112,23 +140,23 @@ export class TtyProgress {
     const row = this.rows.get(key);
     if (!row) return;
     this.rows.delete(key);
+    this.activeBytes -= row.bytes;
+    if (row.item.total === null) this.activeUnknown--;
+    else this.activeTotal -= row.item.total;
     this.finishedBytes += row.bytes;
     this.finishedTotal += row.item.total ?? row.bytes;
-    if (removeBar && !this.stopped) this.bars?.remove(row.bar);
+    if (row.bar) {
+      this.drawn--;
+      if (removeBar && !this.stopped) this.bars?.remove(row.bar);
+    }
     this.refreshTotal();
   }
 
   private refreshTotal(): void {
     if (!this.totalBar || this.stopped) return;
-    let bytes = this.finishedBytes;
-    let known = this.finishedTotal;
-    let allKnown = true;
-    for (const r of this.rows.values()) {
-      bytes += r.bytes;
-      if (r.item.total === null) allKnown = false;
-      else known += r.item.total;
-    }
-    const total = this.expectedTotal ?? (allKnown ? known : null);
+    const bytes = this.finishedBytes + this.activeBytes;
+    const known = this.finishedTotal + this.activeTotal;
+    const total = this.expectedTotal ?? (this.activeUnknown === 0 ? known : null);
     this.totalMeter.add(this.now(), bytes);
     this.totalBar.update(total === null ? 0 : Math.min(bytes, total), this.payload('total', bytes, total, this.totalMeter));
   }

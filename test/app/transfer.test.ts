@@ -1,11 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XferError, type ReceiveOptions, type SendOptions, type TransferSummary } from '../../src/app/api.js';
 import { createApp } from '../../src/app/index.js';
+import { SMALL_MAX } from '../../src/app/batch.js';
 import { delay, memoryHarness, type Harness } from '../io/harness.js';
 import { leftovers, Recorder, tempDir, transport } from './helpers.js';
 
@@ -76,9 +78,10 @@ describe('file transfer end to end (fake transport)', () => {
     assert.deepEqual(got.items.map((i) => i.name).sort(), ['a.bin', 'c.txt', 'empty']);
     assert.ok(got.items.every((i) => i.ok));
     assert.equal(send.done.length, 3);
-    assert.equal(send.progress.get('file:0'), 300_000);
+    assert.equal(send.progress.get('item:0'), 300_000);
     assert.ok(send.log.includes('phase:closing'));
-    assert.ok(send.maxInFlight <= 2);
+    // Small files share a batch on one stream: all three were under way together.
+    assert.equal(send.maxInFlight, 3);
     assert.deepEqual(await leftovers(out), []);
   });
 
@@ -122,7 +125,7 @@ describe('file transfer end to end (fake transport)', () => {
     const s1 = await createApp(h.deps).sendFiles(sendOpts(r1.port, paths, new Recorder()));
     await r1.received;
     assert.equal(s1.items[0]!.ok, false);
-    assert.equal(s1.items[0]!.error, 'doc exists; use --force');
+    assert.equal(s1.items[0]!.error, 'doc exists on the receiver; use --force there to replace it');
     assert.equal(s1.items[1]!.ok, true);
     assert.equal(await readFile(join(out, 'doc'), 'utf8'), 'old');
 
@@ -155,9 +158,11 @@ describe('file transfer end to end (fake transport)', () => {
     const h = memoryHarness();
     const src = await tempDir('src');
     const [ok] = await makeFiles(src, { ok: Buffer.from('x') });
+    const fifo = join(src, 'fifo');
+    execFileSync('mkfifo', [fifo]);
     const cases: [string[], RegExp][] = [
       [[ok!, join(src, 'missing')], /^cannot read .*missing: no such file or directory$/],
-      [[src], /^cannot read .*: is a directory$/],
+      [[fifo], /^cannot read .*fifo: not a regular file or directory$/],
     ];
     for (const [files, msg] of cases) {
       await assert.rejects(
@@ -166,6 +171,10 @@ describe('file transfer end to end (fake transport)', () => {
       );
     }
     assert.equal(h.made.length, 0);
+    await assert.rejects(
+      createApp(h.deps).sendFiles(sendOpts(1, [ok!, join(src, '.', 'ok')], new Recorder())),
+      (e: unknown) => e instanceof XferError && e.kind === 'usage' && / would both arrive as ok$/.test(e.message),
+    );
   });
 
   test('a missing output directory is created when its parent exists', async () => {
@@ -262,12 +271,12 @@ describe('file transfer end to end (fake transport)', () => {
     assert.equal(got.bytes, 3);
   });
 
-  test('many files respect the concurrency bound and the peer stream limit', async () => {
-    const h = memoryHarness({ maxStreams: 2, bufferLimit: 1024 });
+  test('big files (a stream each) respect the concurrency bound and the peer stream limit', async () => {
+    const h = memoryHarness({ maxStreams: 2, bufferLimit: 64 * 1024, chunk: 16 * 1024 });
     const src = await tempDir('src');
     const out = await tempDir('out');
     const files: Record<string, Buffer> = {};
-    for (let i = 0; i < 9; i++) files[`f${i}`] = randomBytes(3000 + i);
+    for (let i = 0; i < 7; i++) files[`f${i}`] = randomBytes(SMALL_MAX + 1 + i);
     const paths = await makeFiles(src, files);
     const r = await startReceiver(h, out);
     const send = new Recorder();

@@ -5,7 +5,7 @@ import type { Endpoint } from '../../app/api.js';
 import { listenBanner } from '../banner.js';
 import type { CliDeps } from '../context.js';
 import { parseListen } from '../endpoint.js';
-import { listenerCode } from '../options.js';
+import { hashCacheDir, listenerCode } from '../options.js';
 import type { CommonOpts } from '../options.js';
 import type { ProgressView } from '../progress.js';
 import { runTransfer } from '../run.js';
@@ -14,6 +14,7 @@ export interface RecvOpts extends CommonOpts {
   listen: string;
   out: string;
   force?: boolean;
+  fsync?: boolean;
   keepOpen?: boolean;
   /** ms; 0 = never */
   stallTimeout: number;
@@ -60,7 +61,9 @@ export async function runRecv(deps: CliDeps, opts: RecvOpts): Promise<void> {
       listen,
       outDir: opts.out,
       force: opts.force === true,
+      fsync: opts.fsync === true,
       keepOpen: opts.keepOpen === true,
+      hashCacheDir: hashCacheDir(deps.env),
       stallTimeoutMs: opts.stallTimeout,
       onListening: banner(view),
     }),

@@ -1,0 +1,130 @@
+// The receiver's side of one batch (protocol in batch.ts). Every entry is decided first, with
+// all the checks that need no data (batch-decide.ts). Then the data comes in order: a small file
+// is read whole into memory and checked, and written out while the next ones are read (a few at
+// once, each answered as soon as it is in place); a big file streams into its partial
+// (big-file.ts). A failure stays with its item; the sender gets the reason in its result.
+import { AppError } from '../core/api.js';
+import { StreamAbort, StreamResetError } from '../io/errors.js';
+import type { XferStream } from '../io/stream.js';
+import { encodeDecisions, encodeResult, SMALL_MAX, toGo, type BatchHeader, type Go, type WireEntry } from './batch.js';
+import { decideAll, type BatchReceiveContext, type Slot } from './batch-decide.js';
+import { receiveBig } from './big-file.js';
+import type { ByteReader } from './bytes.js';
+import { ProtocolError, TRAILER_LEN } from './codec.js';
+import { hashBytes } from './hashing.js';
+import {
+  describeLoss, doneItem, existsFailure, failItem, integrityFailure, ItemFailure, refused, result, settleSkip, writeFailure,
+} from './item-outcome.js';
+import { TargetExists, writeWhole } from './resume.js';
+import { isTransferLost } from './run.js';
+import { displayPath } from './safe-path.js';
+import { StallWatch } from './stall.js';
+
+/** Small files being written out at once while the next ones are read (memory: this many times SMALL_MAX at most). */
+const WRITE_PARALLEL = 16;
+
+type Outcome = { ok: boolean; why?: string };
+
+/** Receives one batch whose header was read already. Rejects only if the connection is lost or we cancel. */
+export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHeader, ctx: BatchReceiveContext): Promise<void> {
+  const slots = await decideAll(h.items, h.fresh, ctx);
+  s.write(encodeDecisions(slots.map((x) => x.d)));
+  for (const x of slots) {
+    if (x.d.a === 'refuse') refused(ctx, s.id, x.e, x.d.why);
+    else if (x.d.a === 'done') ctx.record(result(x.e, true, 0));
+  }
+  const data = slots.map((x, i) => [x, i] as const).filter(([x]) => x.d.a === 'send' || x.d.a === 'resume' || x.d.a === 'verify');
+  const watch = new StallWatch(s, ctx.stallMs, () => s.bytesPulled, 'received');
+  const writing = new Set<Promise<void>>();
+  const answer = (i: number, r: Outcome): void => {
+    if (!s.destroyed && !s.writableEnded) s.write(encodeResult({ i, ...r }));
+  };
+  let lost: Error | null = null;
+  try {
+    for (let k = 0; k < data.length; k++) {
+      const [slot, i] = data[k]!;
+      if (lost) {
+        refused(ctx, s.id, slot.e, `${displayPath(slot.e.path)} was not received: ${lost.message}`);
+        continue;
+      }
+      try {
+        const r = await receiveItem(s, reader, h.items, slot, i, ctx, k === data.length - 1, watch);
+        if (r instanceof Promise) {
+          const p: Promise<void> = r.then((o) => answer(i, o)).finally(() => writing.delete(p));
+          writing.add(p);
+          while (writing.size >= WRITE_PARALLEL) await Promise.race(writing);
+        } else if (r) {
+          answer(i, r);
+        }
+      } catch (e) {
+        lost = e as Error;
+        if (isTransferLost(e)) throw e;
+      }
+    }
+    await Promise.all(writing);
+  } finally {
+    watch.stop();
+  }
+  if (lost) {
+    if (lost instanceof ProtocolError) s.stopReading(AppError.REFUSED);
+    else if (lost instanceof StreamResetError) s.destroy(new StreamAbort(lost.code));
+    // Stopped (big-file.ts) and Stalled: the stream was already stopped or destroyed on purpose.
+  } else if (!(await reader.atEnd())) {
+    s.stopReading(AppError.REFUSED);
+  }
+  if (!s.destroyed) s.end();
+}
+
+/**
+ * One item with data: its Go frame, then its bytes. Resolves with the outcome (null when the
+ * sender skipped it), or for a small file with the promise of its outcome once written; throws
+ * when the stream can carry nothing more.
+ */
+async function receiveItem(
+  s: XferStream, reader: ByteReader, items: WireEntry[], slot: Slot, i: number, ctx: BatchReceiveContext, last: boolean, watch: StallWatch,
+): Promise<Outcome | Promise<Outcome> | null> {
+  const key = ctx.nextKey(s.id);
+  const e = slot.e;
+  const name = displayPath(e.path);
+  ctx.progress.onItemStart({ key, name, total: e.size });
+  let go: Go;
+  try {
+    // Before a verify or a resume the sender may be hashing its file (no cached digests): quiet
+    // on the stream, but not stalled.
+    if (slot.d.a !== 'send') watch.pause();
+    go = toGo(await reader.framed(), items, i);
+    watch.resume();
+    if ('skip' in go) {
+      settleSkip(ctx, key, e, go.skip === 'same' ? null : (go.why ?? `${name}: the sender could not send it`));
+      return null;
+    }
+    if (go.at > 0 && (slot.d.a !== 'resume' || go.at !== slot.d.at)) throw new ProtocolError('resumed at an offset that was not offered');
+    if (e.size <= SMALL_MAX && go.at === 0) {
+      const body = await reader.exact(e.size + TRAILER_LEN);
+      return writeSmall(body, slot, key, ctx);
+    }
+  } catch (err) {
+    failItem(ctx, key, e, 0, describeLoss(watch.stalled ?? err, name));
+    throw watch.stalled ?? err;
+  }
+  return receiveBig({ s, reader, slot, i, key, at: go.at, last, watch }, ctx);
+}
+
+/** A small file read whole: checked in memory, then written to its partial and moved into place. */
+async function writeSmall(body: Buffer, slot: Slot, key: string, ctx: BatchReceiveContext): Promise<Outcome> {
+  const e = slot.e;
+  const data = body.subarray(0, e.size);
+  try {
+    if (!hashBytes(data).equals(body.subarray(e.size))) throw integrityFailure(e.path);
+    ctx.progress.onItemProgress(key, e.size);
+    await writeWhole(slot.target, data, e.mode, e.mtime, { opener: ctx.openFile, fsync: ctx.fsync, replace: ctx.force }).catch((err: unknown) => {
+      throw err instanceof TargetExists ? existsFailure(e.path) : writeFailure(err, e.path);
+    });
+  } catch (err) {
+    const why = err instanceof ItemFailure ? err.message : String(err);
+    failItem(ctx, key, e, 0, why);
+    return { ok: false, why };
+  }
+  doneItem(ctx, key, e, e.size);
+  return { ok: true };
+}

@@ -1,0 +1,378 @@
+// The sender's side of one batch (protocol in batch.ts): announce the entries, read the
+// receiver's decisions, then stream what is needed in order while the per-item results come
+// back on the same stream. Small files are read whole before they go (so a source error is
+// known before any of its bytes are on the wire); a big file travels alone and streams, hashing
+// in blocks as it goes and feeding the hash cache, from the offset a checked resume allows.
+import { AppError } from '../core/api.js';
+import { StreamAbort, StreamResetError } from '../io/errors.js';
+import type { XferStream } from '../io/stream.js';
+import type { ItemResult, ProgressSink } from './api.js';
+import {
+  encodeBatchHeader, encodeGo, SMALL_MAX, toDecisions, toResult, toWire, type Decision, type Go, type ItemResultFrame,
+} from './batch.js';
+import { ByteReader, endAndWait } from './bytes.js';
+import { ProtocolError } from './codec.js';
+import type { FileId, HashCache } from './hash-cache.js';
+import { BlockHasher, hashBytes } from './hashing.js';
+import { checkOffer, fileHash } from './resume.js';
+import { PeerCancelled, fsReason, isTransferLost } from './run.js';
+import { displayPath } from './safe-path.js';
+import { peerAbortReason, StallWatch } from './stall.js';
+import type { TreeEntry } from './tree.js';
+import { readSmall, RingReader } from './source-read.js';
+import { unlessClosed, writeChunk } from './write.js';
+
+/** Reads bytes [start, end) of a file; tests inject failing or hanging sources here. */
+export type ReadSource = (path: string, start: number, end: number) => AsyncIterable<Uint8Array>;
+
+export interface BatchSendContext {
+  progress: ProgressSink;
+  cache: HashCache;
+  /** --no-resume */
+  fresh: boolean;
+  /** --stall-timeout in ms; 0: never. */
+  stallMs: number;
+  readSource?: ReadSource;
+  nextKey(): string;
+  record(r: ItemResult): void;
+}
+
+/** The receiver refused the whole stream with a reason (e.g. it is a pipe listener). */
+class Refused extends Error {}
+
+/** Throws Refused for a refusal answer ({ok: false, error}) where decisions were expected. */
+function refusal(v: unknown): unknown {
+  const a = v as { ok?: unknown; error?: unknown } | null;
+  if (typeof a === 'object' && a !== null && a.ok === false && typeof a.error === 'string') throw new Refused(a.error.slice(0, 1000));
+  return v;
+}
+
+/** What the sender will do for one item that the receiver wants to hear about. */
+type SkipGo = Extract<Go, { skip: unknown }>;
+
+type Plan =
+  | { go: SkipGo }
+  | { go: { i: number; at: number }; small: Buffer | null; prefix: Buffer };
+
+/**
+ * Sends one batch on `s`. Per-item outcomes go to ctx.record; rejects only when the whole
+ * transfer is lost (ConnectionClosedError, our abort, PeerCancelled).
+ */
+export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchSendContext): Promise<void> {
+  s.on('error', () => undefined); // failures surface through the reader and writes
+  const reader = new ByteReader(s);
+  const items = entries.map(toWire);
+  let decisions: Decision[];
+  try {
+    await writeChunk(s, encodeBatchHeader({ v: 2, fresh: ctx.fresh, items }));
+    decisions = toDecisions(refusal(await reader.framed()), items);
+  } catch (e) {
+    const why = e instanceof Refused ? e.message : `not sent: ${fatalOr(e, s)}`;
+    for (const en of entries) failQuietly(ctx, en, why);
+    return;
+  }
+  const results = new ResultReader(reader, s);
+  const watch = new StallWatch(s, ctx.stallMs, () => s.bytesAccepted, 'sent');
+  watch.pause();
+  const pending: Promise<void>[] = [];
+  let stopped: unknown = null;
+  try {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const d = decisions[i]!;
+      if (d.a === 'done') {
+        ctx.record(result(e, true, 0));
+        continue;
+      }
+      const key = ctx.nextKey();
+      ctx.progress.onItemStart({ key, name: displayPath(e.rel), total: e.kind === 'file' ? e.size : null });
+      if (d.a === 'refuse') {
+        finish(ctx, key, e, false, 0, d.why);
+      } else if (stopped !== null) {
+        finish(ctx, key, e, false, 0, `not sent: ${describeEnd(stopped, s)}`);
+      } else {
+        const r = await sendOne(s, i, e, d, key, ctx, results, watch);
+        if (r instanceof Error) stopped = r;
+        else pending.push(r.outcome);
+      }
+    }
+    if (stopped === null) await endAndWait(s).catch((err: unknown) => void fatalOr(err, s));
+  } finally {
+    watch.stop();
+  }
+  await results.finished;
+  await Promise.all(pending);
+  if (results.fatal) throw results.fatal;
+}
+
+/**
+ * One item with data: plan (local reads, resume check), then Go and the data. Resolves with
+ * the promise of its outcome (wrapped: it settles only when the receiver answers), or with the
+ * error that ended the stream (later items fail).
+ */
+async function sendOne(
+  s: XferStream, i: number, e: TreeEntry, d: Decision, key: string, ctx: BatchSendContext, results: ResultReader, watch: StallWatch,
+): Promise<{ outcome: Promise<void> } | Error> {
+  try {
+    const plan = await planItem(i, e, d, ctx);
+    if ('skip' in plan.go) {
+      await writeChunk(s, encodeGo(plan.go));
+      settleSkip(ctx, key, e, plan.go);
+      return { outcome: Promise.resolve() };
+    }
+    const got = results.expect(i);
+    const at = plan.go.at;
+    // Watched only while the data goes in: local work (hashing) is not a stall of the stream, and
+    // once the transport holds all of it, the receiver's watch covers the rest.
+    watch.resume();
+    const sent = await sendData(s, plan as DataPlan, e, ctx, (n) => ctx.progress.onItemProgress(key, at + n));
+    watch.pause();
+    return { outcome: got.then((r) => settleData(ctx, key, e, sent, r, s, watch)) };
+  } catch (err) {
+    if (watch.stalled) {
+      finish(ctx, key, e, false, 0, watch.stalled.message);
+      return watch.stalled;
+    }
+    // Mid-data source failure: the stream is reset, nothing more can follow on it.
+    if (err instanceof SourceFailed) {
+      finish(ctx, key, e, false, 0, err.message);
+      return err;
+    }
+    finish(ctx, key, e, false, 0, fatalOr(err, s));
+    return err as Error;
+  }
+}
+
+type DataPlan = Extract<Plan, { small: Buffer | null }>;
+
+async function planItem(i: number, e: TreeEntry, d: Decision, ctx: BatchSendContext): Promise<Plan> {
+  let small: Buffer | null = null;
+  if (e.size <= SMALL_MAX) {
+    try {
+      small = readSmall(e);
+    } catch (err) {
+      return { go: { i, skip: 'failed', why: (err as Error).message } };
+    }
+  }
+  const id: FileId = { dev: e.dev, ino: e.ino, size: e.size, mtimeMs: e.mtime };
+  const empty = Buffer.alloc(0);
+  if (d.a === 'resume' && small === null && !ctx.fresh) {
+    const prefix = await checkOffer(e.source, id, d.at, Buffer.from(d.proof, 'hex'), ctx.cache);
+    return prefix ? { go: { i, at: d.at }, small, prefix } : { go: { i, at: 0 }, small, prefix: empty };
+  }
+  if (d.a === 'verify') {
+    let mine: Buffer;
+    try {
+      mine = small ? hashBytes(small) : await fileHash(e.source, id, ctx.cache);
+    } catch (err) {
+      return { go: { i, skip: 'failed', why: `cannot read ${e.source}: ${fsReason(err)}` } };
+    }
+    if (mine.toString('hex') === d.hash) return { go: { i, skip: 'same' } };
+    if (!d.replace) return { go: { i, skip: 'differs', why: `${displayPath(e.rel)} exists on the receiver and differs; use --force there to replace it` } };
+  }
+  return { go: { i, at: 0 }, small, prefix: empty };
+}
+
+/** A source that failed after its data started: its stream was reset. */
+class SourceFailed extends Error {}
+
+
+/** Go, data from `at`, file hash. Returns the data bytes handed to the transport. */
+async function sendData(s: XferStream, p: DataPlan, e: TreeEntry, ctx: BatchSendContext, onSent: (n: number) => void): Promise<number> {
+  await writeChunk(s, encodeGo(p.go));
+  let sent = 0;
+  const progress = (n: number): void => onSent((sent += n));
+  if (p.small) {
+    await writeChunk(s, p.small, () => progress(p.small!.length));
+    if (s.sendStopped === null) await writeChunk(s, hashBytes(p.small));
+    return p.small.length;
+  }
+  const hash = await streamFile(s, p, e, ctx, progress);
+  if (s.sendStopped !== null) return sent;
+  await writeChunk(s, hash);
+  return e.size - p.go.at;
+}
+
+async function streamFile(s: XferStream, p: DataPlan, e: TreeEntry, ctx: BatchSendContext, progress: (n: number) => void): Promise<Buffer> {
+  const at = p.go.at;
+  const id: FileId = { dev: e.dev, ino: e.ino, size: e.size, mtimeMs: e.mtime };
+  const log = await ctx.cache.writer(e.source, id, p.prefix);
+  let appended: Promise<void> = Promise.resolve();
+  const hasher = new BlockHasher((d) => {
+    if (log) appended = appended.then(() => log.append(d)).catch(() => undefined);
+  }, p.prefix);
+  let count = 0;
+  const send = async (b: Uint8Array, release?: () => void): Promise<void> => {
+    hasher.update(b);
+    count += b.length;
+    await writeChunk(s, b, () => progress(b.length), release);
+  };
+  try {
+    if (at < e.size && ctx.readSource) await sendFrom(s, ctx.readSource(e.source, at, e.size), e, send);
+    else if (at < e.size) await sendRing(s, e, at, send);
+    if (s.sendStopped === null && count !== e.size - at) {
+      throw sourceFailed(s, `${e.source} changed while being read (${at + count} of ${e.size} bytes)`);
+    }
+    return hasher.finish();
+  } finally {
+    await appended;
+    await log?.close().catch(() => undefined);
+  }
+}
+
+type Send = (b: Uint8Array, release?: () => void) => Promise<void>;
+
+/** The file's bytes from `at`, through reused buffers, until the end or a stop by the receiver. */
+async function sendRing(s: XferStream, e: TreeEntry, at: number, send: Send): Promise<void> {
+  const failed = (err: unknown): Error => (s.destroyed ? (err as Error) : sourceFailed(s, `cannot read ${e.source}: ${fsReason(err)}`));
+  const ring = await RingReader.open(e.source, at, e.size).catch((err: unknown) => {
+    throw failed(err);
+  });
+  try {
+    for (;;) {
+      // A read that never returns must not hold the item once the stream is gone (stall, reset).
+      const c = await unlessClosed(s, ring.next()).catch((err: unknown) => {
+        throw failed(err);
+      });
+      if (!c) return;
+      await send(c.data, c.release);
+      if (s.sendStopped !== null) return;
+    }
+  } finally {
+    ring.close();
+  }
+}
+
+/** The same from an injected source (tests). */
+async function sendFrom(s: XferStream, src: AsyncIterable<Uint8Array>, e: TreeEntry, send: Send): Promise<void> {
+  const it = src[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await unlessClosed(s, it.next());
+      } catch (err) {
+        if (s.destroyed) throw err;
+        throw sourceFailed(s, `cannot read ${e.source}: ${fsReason(err)}`);
+      }
+      if (r.done) return;
+      await send(r.value);
+      if (s.sendStopped !== null) return;
+    }
+  } finally {
+    const closing = it.return?.()?.catch(() => undefined);
+    if (!s.destroyed) await closing;
+  }
+}
+
+function sourceFailed(s: XferStream, why: string): SourceFailed {
+  s.destroy(new StreamAbort(AppError.SOURCE_ERROR, why));
+  return new SourceFailed(why);
+}
+
+// ---------------------------------------------------------------- outcomes
+
+function result(e: TreeEntry, ok: boolean, bytes: number, error?: string, skipped = false): ItemResult {
+  const r: ItemResult = { name: displayPath(e.rel), bytes, ok, kind: e.kind };
+  if (skipped) r.skipped = true;
+  if (error !== undefined) r.error = error;
+  return r;
+}
+
+function finish(ctx: BatchSendContext, key: string, e: TreeEntry, ok: boolean, bytes: number, error?: string): void {
+  if (ok) ctx.progress.onItemDone(key);
+  else ctx.progress.onItemFailed(key, error ?? 'failed');
+  ctx.record(result(e, ok, bytes, error));
+}
+
+function failQuietly(ctx: BatchSendContext, e: TreeEntry, why: string): void {
+  const key = ctx.nextKey();
+  ctx.progress.onItemStart({ key, name: displayPath(e.rel), total: e.kind === 'file' ? e.size : null });
+  finish(ctx, key, e, false, 0, why);
+}
+
+function settleSkip(ctx: BatchSendContext, key: string, e: TreeEntry, go: SkipGo): void {
+  if (go.skip === 'same') {
+    if (ctx.progress.onItemSkipped) ctx.progress.onItemSkipped(key, 'identical on the receiver');
+    else ctx.progress.onItemDone(key);
+    ctx.record(result(e, true, 0, undefined, true));
+    return;
+  }
+  finish(ctx, key, e, false, 0, go.why ?? 'failed');
+}
+
+function settleData(ctx: BatchSendContext, key: string, e: TreeEntry, sent: number, r: ItemResultFrame | Error, s: XferStream, w: StallWatch): void {
+  if (r instanceof Error) {
+    finish(ctx, key, e, false, sent, w.stalled?.message ?? describeEnd(r, s));
+    return;
+  }
+  finish(ctx, key, e, r.ok, sent, r.ok ? undefined : (r.why ?? 'refused by the receiver'));
+}
+
+/** Why a stream ended early, for an item that got no answer. */
+function describeEnd(err: unknown, s: XferStream): string {
+  if (s.sendStopped !== null) return peerAbortReason(s.sendStopped, 'receiver');
+  if (err instanceof StreamResetError) return peerAbortReason(err.code, 'receiver');
+  if (err instanceof ProtocolError) return `broken transfer (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Our abort of a stream the receiver abandoned first (not our Ctrl-C). */
+class Abandoned extends StreamAbort {
+  constructor(code: number) {
+    super(code, peerAbortReason(code, 'receiver'));
+  }
+}
+
+/** Rethrows what ends the whole transfer; otherwise says what went wrong with this stream. */
+function fatalOr(err: unknown, s: XferStream): string {
+  if (isTransferLost(err)) throw err;
+  if (err instanceof StreamAbort) return err.message;
+  if (err instanceof StreamResetError && err.code === AppError.CANCELLED) throw new PeerCancelled();
+  if (s.sendStopped === AppError.CANCELLED) throw new PeerCancelled();
+  return describeEnd(err, s);
+}
+
+/**
+ * Reads the receiver's per-item results. They may come in any order (the receiver writes small
+ * files out several at once), but only for items whose data went out.
+ */
+class ResultReader {
+  readonly finished: Promise<void>;
+  fatal: Error | null = null;
+  private readonly waiters = new Map<number, (r: ItemResultFrame | Error) => void>();
+  private ended: Error | null = null;
+
+  constructor(private readonly reader: ByteReader, private readonly s: XferStream) {
+    this.finished = this.loop();
+  }
+
+  /** The result for item `i`, whose data is about to be sent. */
+  expect(i: number): Promise<ItemResultFrame | Error> {
+    if (this.ended) return Promise.resolve(this.ended);
+    return new Promise((resolve) => this.waiters.set(i, resolve));
+  }
+
+  private async loop(): Promise<void> {
+    let end: Error = new ProtocolError('the receiver ended the stream without an answer');
+    try {
+      while (!(await this.reader.atEnd())) {
+        const v = await this.reader.framed();
+        const i = typeof v === 'object' && v !== null ? (v as { i?: unknown }).i : undefined;
+        const w = typeof i === 'number' ? this.waiters.get(i) : undefined;
+        if (!w) throw new ProtocolError('an answer for an item that was not sent');
+        this.waiters.delete(i as number);
+        w(toResult(v, i as number));
+      }
+    } catch (e) {
+      end = e as Error;
+      if (isTransferLost(e)) this.fatal = e as Error;
+      else if (e instanceof StreamResetError && e.code === AppError.CANCELLED) this.fatal = new PeerCancelled();
+      // The receiver abandoned the stream: it will read nothing more, so stop sending too.
+      else if (e instanceof StreamResetError) this.s.destroy(new Abandoned(e.code));
+    }
+    this.ended = end;
+    for (const w of this.waiters.values()) w(end);
+    this.waiters.clear();
+  }
+}

@@ -1,0 +1,76 @@
+// Receiving trees: every stream the sender opens carries one batch (batch-receive.ts). Directory
+// attributes are applied when the session is over, whatever its outcome.
+import { AppError } from '../core/api.js';
+import { ConnectionClosedError } from '../io/errors.js';
+import type { Session } from '../io/session.js';
+import type { XferStream } from '../io/stream.js';
+import type { ProgressSink } from './api.js';
+import { toBatchHeader } from './batch.js';
+import { receiveBatch } from './batch-receive.js';
+import { DirAttrs, type BatchReceiveContext } from './batch-decide.js';
+import { ByteReader } from './bytes.js';
+import { encodeAnswer, ProtocolError } from './codec.js';
+import type { HashCache } from './hash-cache.js';
+import type { OpenFile } from './file-io.js';
+import { SafeTree } from './safe-path.js';
+import type { Tally } from './tally.js';
+
+export interface TreeReceiveOptions {
+  outDir: string;
+  force: boolean;
+  fsync: boolean;
+  cache: HashCache;
+  progress: ProgressSink;
+  openFile?: OpenFile;
+  /** --stall-timeout in ms; 0: never. */
+  stallMs: number;
+}
+
+/**
+ * Takes every stream of `session` as a batch until the connection closes. Resolves if the sender
+ * closed it gracefully, else rejects with ConnectionClosedError (runTransfer turns it into words).
+ */
+export async function receiveTree(session: Session, o: TreeReceiveOptions, tally: Tally, keyPrefix: string): Promise<void> {
+  let keys = 0;
+  const ctx: BatchReceiveContext = {
+    tree: new SafeTree(o.outDir),
+    force: o.force,
+    fsync: o.fsync,
+    cache: o.cache,
+    progress: o.progress,
+    stallMs: o.stallMs,
+    dirs: new DirAttrs(),
+    nextKey: (id) => `${keyPrefix}:${id}:${keys++}`,
+    record: (r) => tally.record(r),
+  };
+  if (o.openFile) ctx.openFile = o.openFile;
+  const handlers = new Set<Promise<void>>();
+  session.on('stream', (s: XferStream) => {
+    const p = handleStream(s, ctx).finally(() => handlers.delete(p));
+    handlers.add(p);
+  });
+  const reason = await session.closed;
+  // Handlers close their files before they settle; wait for all of them.
+  while (handlers.size > 0) await Promise.all([...handlers]);
+  await ctx.dirs.apply();
+  if (reason.kind !== 'peer' || reason.errorCode !== AppError.NONE) throw new ConnectionClosedError(reason);
+}
+
+/** Never rejects: failures are recorded per item, a lost connection is the session's business. */
+async function handleStream(s: XferStream, ctx: BatchReceiveContext): Promise<void> {
+  s.on('error', () => undefined);
+  const reader = new ByteReader(s);
+  let header;
+  try {
+    const v = await reader.framed();
+    if ((v as { kind?: unknown } | null)?.kind === 'pipe') throw new ProtocolError('this receiver takes files (xfer recv); send a pipe to xfer pipe --listen');
+    header = toBatchHeader(v);
+  } catch (e) {
+    if (e instanceof ProtocolError && !s.destroyed) {
+      s.stopReading(AppError.REFUSED);
+      s.end(encodeAnswer({ ok: false, error: e.message }));
+    }
+    return;
+  }
+  await receiveBatch(s, reader, header, ctx).catch(() => undefined);
+}

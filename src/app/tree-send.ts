@@ -1,0 +1,73 @@
+// Sending trees: the walk (tree.ts) grouped into batches (batch.ts), each batch on its own
+// stream, at most `streams` of them at once. Workers take the next batch as soon as theirs is
+// done, so one big file never holds up the small ones behind it on other streams.
+import type { Session } from '../io/session.js';
+import type { ProgressSink } from './api.js';
+import { batches, type BatchEvent } from './batch.js';
+import { sendBatch, type BatchSendContext, type ReadSource } from './batch-send.js';
+import type { HashCache } from './hash-cache.js';
+import { displayPath } from './safe-path.js';
+import type { Tally } from './tally.js';
+import { walk } from './tree.js';
+
+export interface TreeSendOptions {
+  roots: string[];
+  streams: number;
+  symlinks: boolean;
+  /** --no-resume */
+  fresh: boolean;
+  cache: HashCache;
+  progress: ProgressSink;
+  /** --stall-timeout in ms; 0: never. */
+  stallMs: number;
+  readSource?: ReadSource;
+}
+
+/** Sends everything under the roots; per-item outcomes go to `tally`. Rejects if the transfer is lost. */
+export async function sendTree(session: Session, o: TreeSendOptions, tally: Tally): Promise<void> {
+  const events: AsyncGenerator<BatchEvent> = batches(walk(o.roots, { symlinks: o.symlinks }));
+  let keys = 0;
+  const ctx: BatchSendContext = {
+    progress: o.progress,
+    cache: o.cache,
+    fresh: o.fresh,
+    stallMs: o.stallMs,
+    nextKey: () => `item:${keys++}`,
+    record: (r) => tally.record(r),
+  };
+  if (o.readSource) ctx.readSource = o.readSource;
+  let fatal: unknown = null;
+  const worker = async (): Promise<void> => {
+    while (fatal === null) {
+      let next: IteratorResult<BatchEvent>;
+      try {
+        next = await events.next();
+      } catch (e) {
+        fatal ??= e;
+        return;
+      }
+      if (next.done || fatal !== null) return;
+      const ev = next.value;
+      if (ev.type === 'batch') {
+        try {
+          await sendBatch(await session.openStream(), ev.entries, ctx);
+        } catch (e) {
+          fatal ??= e;
+        }
+      } else if (ev.type === 'warning') {
+        o.progress.onWarning(ev.message);
+      } else {
+        const key = ctx.nextKey();
+        o.progress.onItemStart({ key, name: displayPath(ev.rel), total: null });
+        o.progress.onItemFailed(key, ev.message);
+        tally.record({ name: displayPath(ev.rel), bytes: 0, ok: false, error: ev.message });
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, o.streams) }, worker));
+  } finally {
+    await events.return?.(undefined);
+  }
+  if (fatal !== null) throw fatal;
+}

@@ -1,0 +1,169 @@
+// The sender's view of what to send: a streaming, depth-first walk over files and directories.
+// Entries come out one at a time (a directory before its contents), so a tree of a million
+// files is never held in memory; only one open directory handle per level is kept (beyond
+// DEEP levels a directory's names are read at once and its handle closed, so very deep trees
+// cannot run out of file descriptors). Roots are followed if they are symlinks; links inside a
+// tree are entries of their own only with `symlinks`, otherwise skipped with a warning, like
+// special files (sockets, FIFOs, devices).
+import { lstat, opendir, readdir, readlink, stat } from 'node:fs/promises';
+import type { Dir, Stats } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fsReason } from './run.js';
+
+export type EntryKind = 'file' | 'dir' | 'symlink';
+
+export interface TreeEntry {
+  type: 'entry';
+  kind: EntryKind;
+  /** Relative path as the receiver will create it, '/'-separated, starting with the root's name. */
+  rel: string;
+  /** Where to read it on this machine. */
+  source: string;
+  size: number;
+  /** Permission bits only (no setuid/setgid/sticky). */
+  mode: number;
+  mtime: number;
+  /** Symlink target as stored in the link. */
+  link?: string;
+  /** Identity for the hash cache (files). */
+  dev: number;
+  ino: number;
+}
+
+/** Something not sent: a warning (skipped symlink, special file) or an error (unreadable). */
+export interface TreeNote {
+  type: 'warning' | 'error';
+  rel: string;
+  message: string;
+}
+
+export type TreeEvent = TreeEntry | TreeNote;
+
+export interface WalkOptions {
+  symlinks: boolean;
+}
+
+/** Directory levels with an open handle before we switch to reading listings whole. */
+const DEEP = 64;
+/** Entries of one directory stat'ed at once; what a deep walk holds at most per level. */
+const STAT_GROUP = 64;
+
+/** Walks every root in order. Roots must exist (the caller checked them); errors inside become notes. */
+export async function* walk(roots: string[], o: WalkOptions): AsyncGenerator<TreeEvent> {
+  for (const root of roots) {
+    const name = rootName(root);
+    let st: Stats;
+    try {
+      st = await stat(root);
+    } catch (e) {
+      yield { type: 'error', rel: name, message: `cannot read ${root}: ${fsReason(e)}` };
+      continue;
+    }
+    yield* visit(root, name, st, o, 0);
+  }
+}
+
+/** The name a root arrives under: its last path component ("." and "/" resolved first). */
+export function rootName(root: string): string {
+  return basename(resolve(root));
+}
+
+async function* visit(source: string, rel: string, st: Stats, o: WalkOptions, depth: number): AsyncGenerator<TreeEvent> {
+  if (st.isSymbolicLink()) {
+    if (!o.symlinks) {
+      yield { type: 'warning', rel, message: `skipped symbolic link ${rel} (use --symlinks to send links)` };
+      return;
+    }
+    let link: string;
+    try {
+      link = await readlink(source);
+    } catch (e) {
+      yield { type: 'error', rel, message: `cannot read link ${source}: ${fsReason(e)}` };
+      return;
+    }
+    yield entry('symlink', rel, source, st, link);
+    return;
+  }
+  if (st.isFile()) {
+    yield entry('file', rel, source, st);
+    return;
+  }
+  if (!st.isDirectory()) {
+    yield { type: 'warning', rel, message: `skipped ${kindName(st)} ${rel}` };
+    return;
+  }
+  yield entry('dir', rel, source, st);
+  yield* children(source, rel, o, depth);
+}
+
+async function* children(dir: string, rel: string, o: WalkOptions, depth: number): AsyncGenerator<TreeEvent> {
+  let names: AsyncIterable<string>;
+  let handle: Dir | null = null;
+  try {
+    if (depth < DEEP) {
+      handle = await opendir(dir, { bufferSize: 64 });
+      names = direntNames(handle);
+    } else {
+      names = listNames(await readdir(dir));
+    }
+  } catch (e) {
+    yield { type: 'error', rel, message: `cannot list ${dir}: ${fsReason(e)}` };
+    return;
+  }
+  try {
+    // Names in small groups, stat'ed together: one lstat at a time is what limits a big walk.
+    let group: string[] = [];
+    for await (const name of names) {
+      group.push(name);
+      if (group.length < STAT_GROUP) continue;
+      yield* visitGroup(dir, rel, group, o, depth);
+      group = [];
+    }
+    yield* visitGroup(dir, rel, group, o, depth);
+  } catch (e) {
+    yield { type: 'error', rel, message: `cannot list ${dir}: ${fsReason(e)}` };
+  } finally {
+    // Iterating a Dir closes it at the end; an early return (consumer stopped) must too.
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+async function* visitGroup(dir: string, rel: string, names: string[], o: WalkOptions, depth: number): AsyncGenerator<TreeEvent> {
+  const stats = await Promise.all(names.map((n) => lstat(join(dir, n)).catch((e: unknown) => e as Error)));
+  for (let i = 0; i < names.length; i++) {
+    const source = join(dir, names[i]!);
+    const childRel = `${rel}/${names[i]}`;
+    const st = stats[i]!;
+    if (st instanceof Error) yield { type: 'error', rel: childRel, message: `cannot read ${source}: ${fsReason(st)}` };
+    else yield* visit(source, childRel, st, o, depth + 1);
+  }
+}
+
+async function* direntNames(d: Dir): AsyncGenerator<string> {
+  for (let e = await d.read(); e !== null; e = await d.read()) yield e.name;
+}
+
+async function* listNames(names: string[]): AsyncGenerator<string> {
+  yield* names;
+}
+
+function entry(kind: EntryKind, rel: string, source: string, st: Stats, link?: string): TreeEntry {
+  const e: TreeEntry = {
+    type: 'entry', kind, rel, source,
+    size: kind === 'file' ? st.size : 0,
+    mode: st.mode & 0o777,
+    mtime: st.mtimeMs,
+    dev: st.dev,
+    ino: st.ino,
+  };
+  if (link !== undefined) e.link = link;
+  return e;
+}
+
+function kindName(st: Stats): string {
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return 'special file';
+}

@@ -1,0 +1,91 @@
+// A hostile sender built from the project's own io and app code: it speaks the batch protocol
+// directly, with paths no honest sender produces, and the receiver must refuse every one of
+// them and write nothing outside its output directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeBatchHeader, encodeGo, toDecisions, type Decision, type WireEntry } from '../../src/app/batch.js';
+import { ByteReader, endAndWait } from '../../src/app/bytes.js';
+import { hashBytes } from '../../src/app/hashing.js';
+import { connectClient } from '../../src/io/client.js';
+import type { Session } from '../../src/io/session.js';
+import { memoryHarness, params } from '../io/harness.js';
+import { tempDir } from './helpers.js';
+import { startReceiver } from './tree-helpers.js';
+
+const file = (path: string, data = 'pwned'): WireEntry => ({ path, kind: 'file', size: Buffer.byteLength(data), mode: 0o644, mtime: 0 });
+
+/** One batch: header, decisions, then data for whatever the receiver agreed to take. */
+async function batch(session: Session, items: WireEntry[]): Promise<Decision[]> {
+  const s = await session.openStream();
+  s.on('error', () => undefined);
+  const reader = new ByteReader(s);
+  s.write(encodeBatchHeader({ v: 2, fresh: false, items }));
+  const d = toDecisions(await reader.framed(), items);
+  for (let i = 0; i < items.length; i++) {
+    const a = d[i]!.a;
+    if (a !== 'send' && a !== 'resume' && a !== 'verify') continue;
+    const data = Buffer.from('pwned'.slice(0, items[i]!.size));
+    s.write(encodeGo({ i, at: 0 }));
+    s.write(data);
+    s.write(hashBytes(data));
+  }
+  await endAndWait(s);
+  await reader.discard();
+  return d;
+}
+
+test('a hostile sender: ../escape, /etc/x, links out of the output dir: all refused, nothing written outside', async () => {
+  const h = memoryHarness();
+  const base = await tempDir('hostile');
+  const out = join(base, 'out');
+  const outside = join(base, 'outside');
+  await mkdir(out);
+  await mkdir(outside);
+  await symlink(outside, join(out, 'planted')); // a link that was already there
+  const r = await startReceiver(h, out, { force: true });
+  const session = await connectClient(h.deps, { ...params(), host: 'localhost', port: r.port });
+
+  const first = await batch(session, [
+    file('../escape'),
+    file('/etc/x'),
+    file('a/../../escape2'),
+    file('planted/x'),
+    file('planted'), // replacing the link itself is fine with --force: it is a name in out/
+    file('ok'),
+    file('x\\..\\..\\y'),
+    file('nul\0'),
+    file(''),
+    file('.ok.xfer-part'),
+    { path: 'd', kind: 'dir', size: 0, mode: 0o755, mtime: 0 },
+    { path: 'd/up', kind: 'symlink', size: 0, mode: 0o777, mtime: 0, link: '../../outside' },
+  ]);
+  // A second batch uses the link it just made, and a dir named like it.
+  const second = await batch(session, [file('d/up/pwned'), { path: 'd/up/sub', kind: 'dir', size: 0, mode: 0o755, mtime: 0 }]);
+  await session.close(0, 'done');
+  const got = await r.received;
+
+  const why = (d: Decision): string => (d.a === 'refuse' ? d.why : d.a);
+  assert.deepEqual(first.map(why), [
+    '../escape: climbs out with ".."',
+    '/etc/x: absolute path',
+    'a/../../escape2: climbs out with ".."',
+    'planted/x: passes through a symbolic link (planted)',
+    'send',
+    'send',
+    'x\\..\\..\\y: contains a backslash',
+    'nul\\x00: contains a NUL byte',
+    ': empty path',
+    '.ok.xfer-part: uses a name reserved for partial files',
+    'done',
+    'done',
+  ]);
+  assert.deepEqual(second.map(why), ['d/up/pwned: passes through a symbolic link (d/up)', 'd/up/sub: passes through a symbolic link (d/up)']);
+  assert.deepEqual(await readdir(outside), []);
+  assert.deepEqual((await readdir(base)).sort(), ['out', 'outside']);
+  assert.deepEqual((await readdir(out)).sort(), ['d', 'ok', 'planted']);
+  assert.ok((await lstat(join(out, 'planted'))).isFile());
+  assert.equal(await readlink(join(out, 'd', 'up')), '../../outside');
+  assert.equal(got.counts?.failed, 10);
+});
