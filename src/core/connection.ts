@@ -27,7 +27,6 @@ import type { SentFrame } from './conn/sent-frame.js';
 
 const DEFAULT_DATAGRAM = 1400;
 const ERR_INTERNAL = 0x1;
-const ERR_PROTOCOL = 0xa;
 /** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet). */
 const HELLO_RETRY_MS = 250;
 const PACER_SLACK_MS = 0.05;
@@ -277,7 +276,7 @@ export class Connection implements ConnectionHandle {
       case 'closing':
         if (!this.closeSendPending || !this.closeFrame) return null;
         this.closeSendPending = false;
-        return this.seal([this.closeFrame], [], null, now);
+        return this.sealFrames([this.closeFrame]);
       case 'connected':
         return this.buildPacket(now);
     }
@@ -332,7 +331,7 @@ export class Connection implements ConnectionHandle {
     }
     this.pingPending = false;
     if (w.length === 0) return null;
-    const datagram = this.sealWritten(w, now);
+    const datagram = this.sealWritten(w);
     const ackEliciting = eliciting || wantPing || probe;
     if (ackEliciting) {
       if (probe) rec.probesPending--;
@@ -342,17 +341,17 @@ export class Connection implements ConnectionHandle {
     return datagram;
   }
 
-  private sealWritten(w: ByteWriter, _now: Millis): Uint8Array {
+  private sealWritten(w: ByteWriter): Uint8Array {
     const keys = this.keys!;
     const pn = this.nextPn++;
     return this.count(sealShortPacket(keys.send, this.peerCid, pn, w.finish()));
   }
 
   /** Seals a packet of the given frames (used for CONNECTION_CLOSE). */
-  private seal(frames: Frame[], _sent: SentFrame[], _stream: number | null, now: Millis): Uint8Array {
+  private sealFrames(frames: Frame[]): Uint8Array {
     const w = new ByteWriter(this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN);
     for (const f of frames) encodeFrame(w, f);
-    return this.sealWritten(w, now);
+    return this.sealWritten(w);
   }
 
   // ---------------------------------------------------------------- timers
@@ -514,4 +513,3 @@ function sameCid(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export { ERR_PROTOCOL };
