@@ -5,39 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { XferError, type ReceiveOptions, type SendOptions, type TransferSummary } from '../../src/app/api.js';
+import { XferError, type SendOptions } from '../../src/app/api.js';
 import { createApp } from '../../src/app/index.js';
 import { SMALL_MAX } from '../../src/app/batch.js';
-import { delay, memoryHarness, type Harness } from '../io/harness.js';
+import { delay, memoryHarness } from '../io/harness.js';
 import { leftovers, Recorder, tempDir, transport } from './helpers.js';
+import { startReceiver } from './tree-helpers.js';
 
-interface Run {
-  h: Harness;
-  port: number;
-  received: Promise<TransferSummary>;
-  recv: Recorder;
-  recvAbort: AbortController;
-}
-
-async function startReceiver(h: Harness, outDir: string, over: Partial<ReceiveOptions> = {}): Promise<Run> {
-  const recv = new Recorder();
-  const recvAbort = new AbortController();
-  let listening!: (port: number) => void;
-  const bound = new Promise<number>((resolve) => (listening = resolve));
-  const o: ReceiveOptions = {
-    ...transport(recv, recvAbort.signal),
-    listen: { host: '127.0.0.1', port: 0 },
-    outDir,
-    force: false,
-    keepOpen: false,
-    onListening: (a) => listening(a.port),
-    ...over,
-  };
-  const received = createApp(h.deps).receiveFiles(o);
-  received.catch(() => undefined);
-  const port = await Promise.race([bound, received.then(() => -1)]);
-  return { h, port, received, recv, recvAbort };
-}
 
 function sendOpts(port: number, files: string[], progress: Recorder, over: Partial<SendOptions> = {}): SendOptions {
   return { ...transport(progress), remote: { host: 'localhost', port }, files, concurrency: 2, ...over };
