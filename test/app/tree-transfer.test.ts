@@ -114,8 +114,9 @@ describe('resume (fake transport)', () => {
       if (side === 'sender') ac.abort();
       else r.recvAbort.abort();
     };
-    if (side === 'sender') rec.onProgressHook = hook;
-    else r.recv.onProgressHook = hook;
+    // Triggered by what the receiver wrote, for either side: the sender's own progress counts
+    // bytes handed to the transport, which can run well ahead of the whole blocks that arrived.
+    r.recv.onProgressHook = hook;
     await assert.rejects(
       createApp(h.deps).sendFiles({ ...sendOpts(r.port, [join(src, 'big.img')], rec), signal: ac.signal, hashCacheDir: join(cache, 's') }),
       (e: unknown) => e instanceof XferError && (side === 'sender' ? e.kind === 'interrupted' : e.kind === 'peer_gone'),
