@@ -5,8 +5,6 @@ import { sameAddress, type DatagramPort, type PeerAddress } from './network.js';
 
 /** Datagrams sent per turn before yielding, so incoming ACKs are not starved by a long burst. */
 const SEND_BATCH = 64;
-/** Deadlines closer than this are served by setImmediate rather than a 1 ms timer. */
-const NEAR_MS = 1;
 
 export interface DriverOptions {
   conn: ConnectionHandle;
@@ -124,12 +122,15 @@ export class Driver {
       this.conn.handleTimeout(this.o.clock());
       this.service();
     };
-    // Node timers have 1 ms resolution; the pacer asks for waits of tens of microseconds at
-    // high rates, so short waits spin on the event loop instead of sleeping a whole millisecond.
-    if (wait < NEAR_MS) {
+    if (wait <= 0) {
       this.immediate = setImmediate(fire);
       return;
     }
+    // Node timers have 1 ms resolution, so a pacer wait of tens of microseconds sleeps up to a
+    // millisecond. That is the ~1 ms pacing granularity the pacer's 10-packet bucket is sized
+    // for, and at speed the ACKs arriving every second packet wake the loop (and send) sooner.
+    // Spinning on setImmediate instead kept a core at 100 % even for a rate-limited transfer
+    // and starved the receiver and everything else on small hosts.
     // Rounded up: a timer that fires before the deadline would only re-arm itself.
     this.timer = setTimeout(fire, Math.ceil(wait));
   }
