@@ -7,6 +7,10 @@ export type Millis = number;
 /** Injected randomness: returns `n` cryptographically random bytes. */
 export type RandomSource = (n: number) => Uint8Array;
 
+import type { PacketCipher } from './crypto/aead.js';
+export type { PacketCipher, PacketKey } from './crypto/aead.js';
+export { nobleCipher, packetNonce, TAG_LEN } from './crypto/aead.js';
+
 export type Role = 'client' | 'server';
 
 export type CongestionAlgorithm = 'newreno' | 'bbr';
@@ -29,6 +33,8 @@ export interface ConnectionOptions {
   maxSendRate?: number;
   /** Largest UDP payload we emit (default 1400). */
   maxDatagramSize?: number;
+  /** Packet AEAD for 1-RTT packets (default: the pure-JS `nobleCipher`); io injects a native one. */
+  cipher?: PacketCipher;
 }
 
 /** Why a connection ended. `kind` is what the CLI maps to exit codes. */

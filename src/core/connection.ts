@@ -13,7 +13,7 @@ import type {
 import { parseHeader, shortHeaderSize, type LongHeader } from './wire/header.js';
 import { ByteWriter } from './wire/varint.js';
 import { decodeFrames, encodeFrame, frameSize, isAckEliciting, type Frame } from './wire/frame.js';
-import { openPayload, TAG_LEN } from './crypto/aead.js';
+import { nobleCipher, TAG_LEN, type PacketCipher } from './crypto/aead.js';
 import { deriveCodeSecrets } from './crypto/code.js';
 import type { SessionKeys } from './crypto/keys.js';
 import { REJECT_AUTH } from './crypto/handshake.js';
@@ -42,6 +42,7 @@ export class Connection implements ConnectionHandle {
   private localCid: Uint8Array;
   private peerCid: Uint8Array = new Uint8Array(0);
   private readonly maxDatagram: number;
+  private readonly cipher: PacketCipher;
   private readonly idleTimeoutMs: number;
   private readonly keepAliveMs: number;
   private readonly handshakeTimeoutMs: number;
@@ -76,6 +77,7 @@ export class Connection implements ConnectionHandle {
     const random: RandomSource = opts.random;
     const secrets = deriveCodeSecrets(opts.code);
     this.maxDatagram = opts.maxDatagramSize ?? DEFAULT_DATAGRAM;
+    this.cipher = opts.cipher ?? nobleCipher;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
     this.keepAliveMs = opts.keepAliveMs ?? 5_000;
     this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
@@ -192,7 +194,7 @@ export class Connection implements ConnectionHandle {
       return;
     }
     if (this.recovery.acks.isDuplicate(pn)) return;
-    const payload = openPayload(keys.recv, pn, buf.subarray(0, headerLength), buf.subarray(headerLength));
+    const payload = this.cipher.open(keys.recv, pn, buf.subarray(0, headerLength), buf.subarray(headerLength));
     if (!payload) {
       this.droppedUnauthenticated++;
       return;
@@ -344,7 +346,7 @@ export class Connection implements ConnectionHandle {
   private sealWritten(w: ByteWriter): Uint8Array {
     const keys = this.keys!;
     const pn = this.nextPn++;
-    return this.count(sealShortPacket(keys.send, this.peerCid, pn, w.finish()));
+    return this.count(sealShortPacket(keys.send, this.peerCid, pn, w.finish(), this.cipher));
   }
 
   /** Seals a packet of the given frames (used for CONNECTION_CLOSE). */

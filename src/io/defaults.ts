@@ -4,9 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { Connection } from '../core/connection.js';
 import type { TransportDeps } from './transport.js';
 import { udpNetwork } from './udp.js';
+import { pickCipher } from './native-cipher.js';
+
+const cipher = pickCipher();
 
 export const defaultDeps: TransportDeps = {
-  makeConnection: (opts) => new Connection(opts),
+  makeConnection: (opts) => new Connection({ cipher, ...opts }),
   network: udpNetwork,
   clock: () => performance.now(),
   random: (n) => new Uint8Array(randomBytes(n)),

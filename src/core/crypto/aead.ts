@@ -17,6 +17,19 @@ export interface PacketKey {
   iv: Uint8Array;
 }
 
+/**
+ * Seals and opens short-header packets. The core's own implementation (`nobleCipher`) is pure
+ * JavaScript; the io layer may inject a native one (node:crypto) for speed. Both must be the
+ * same RFC 8439 AEAD with the nonce of `packetNonce`, so either end may use either.
+ */
+export interface PacketCipher {
+  readonly name: string;
+  /** Returns header || AEAD(payload) with the header as associated data, in one fresh buffer. */
+  sealPacket(k: PacketKey, packetNumber: number, header: Uint8Array, payload: Uint8Array): Uint8Array;
+  /** The plaintext of `sealed` (ciphertext || tag), or null when it does not authenticate. Never throws. */
+  open(k: PacketKey, packetNumber: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
+}
+
 export const TAG_LEN = 16;
 export const KEY_LEN = 32;
 export const IV_LEN = 12;
@@ -96,6 +109,31 @@ export function sealPayload(k: PacketKey, packetNumber: number, aad: Uint8Array,
   work.fill(0, 0, BLOCK); // the returned view shares this buffer: drop the one-time key
   return work.subarray(BLOCK);
 }
+
+/**
+ * sealPayload with the header placed in front of the ciphertext in the same buffer: the
+ * header fits into the keystream block that precedes the payload, so nothing is copied twice.
+ */
+export function sealPacketNoble(k: PacketKey, packetNumber: number, header: Uint8Array, payload: Uint8Array): Uint8Array {
+  if (header.length > BLOCK) throw new RangeError('header longer than one block');
+  const nonce = packetNonce(k.iv, packetNumber);
+  const len = payload.length;
+  const work = new Uint8Array(BLOCK + len + TAG_LEN);
+  work.set(payload, BLOCK);
+  applyKeystream(k.key, nonce, work.subarray(0, BLOCK + len));
+  computeTag(work.subarray(0, POLY_KEY_LEN), header, work.subarray(BLOCK, BLOCK + len), work.subarray(BLOCK + len));
+  work.fill(0, 0, BLOCK);
+  const start = BLOCK - header.length;
+  work.set(header, start);
+  return work.subarray(start);
+}
+
+/** The pure-JavaScript cipher (@noble/ciphers), the default and the reference. */
+export const nobleCipher: PacketCipher = {
+  name: 'noble',
+  sealPacket: sealPacketNoble,
+  open: (k, pn, aad, sealed) => openPayload(k, pn, aad, sealed),
+};
 
 /**
  * Verifies and decrypts `sealed` (ciphertext || tag). Returns the plaintext, or null on any
