@@ -376,7 +376,10 @@ export class Bbr implements CongestionController {
 
   private updateCwnd(acked: number, rtt: number): void {
     if (this.bandwidth > 0 && Number.isFinite(this.minRttMs)) {
-      const queued = rtt > this.minRttMs * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS;
+      // A high RTT sample means a full pipe only once the estimate also stopped growing: while
+      // it still grows 25 % per round the delay is the hosts' (busy CPUs, batched ACKs), and
+      // capping the window at 2 x a lagging estimate would stall the doubling on a real host.
+      const queued = rtt > this.minRttMs * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS && this.fullBwRounds > 0;
       const gain = this.mode === 'startup' && queued ? STARTUP_QUEUED_CWND_GAIN : this.cwndGain;
       const target = this.cwndTarget(gain);
       if (this.filledPipe) this.cwnd = Math.min(this.cwnd + acked, target);

@@ -81,7 +81,9 @@ describe('BBR on a simulated path', () => {
       assert.ok(sendRate >= 0.97 * 100 * (1 - loss / 100), `send rate ${sendRate.toFixed(1)} Mbit/s`);
       assert.ok(Mbps(cc.bandwidth) >= 90, `bandwidth estimate ${Mbps(cc.bandwidth).toFixed(1)}`);
       assert.ok(minWindow >= path.bdpBytes, `window fell to ${(minWindow / MDS).toFixed(0)} packets`);
-      assert.ok(Math.abs(cc.backgroundLoss - loss / 100) < 0.02, `background loss ${cc.backgroundLoss.toFixed(3)}`);
+      // The estimate averages ~1000 packets: its standard deviation at 20 % is ~0.013.
+      const tolerance = Math.max(0.02, 0.15 * (loss / 100));
+      assert.ok(Math.abs(cc.backgroundLoss - loss / 100) < tolerance, `background loss ${cc.backgroundLoss.toFixed(3)}`);
     });
   }
 
