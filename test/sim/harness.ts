@@ -189,17 +189,28 @@ export class Sim {
   }
 
   private flush(): void {
-    for (const side of ['a', 'b'] as const) {
-      const c = this.conn(side);
-      const link = side === 'a' ? this.ab : this.ba;
-      for (let d = c.pollTransmit(this.now); d; d = c.pollTransmit(this.now)) link.send(d, this.now);
-      this.drain(side);
+    // Like the io driver: an event handler may write, and what it wrote must go out in the same
+    // step (events can come out of pollTransmit too, e.g. room in a send buffer).
+    for (let again = true; again; ) {
+      again = false;
+      for (const side of ['a', 'b'] as const) {
+        const c = this.conn(side);
+        const link = side === 'a' ? this.ab : this.ba;
+        for (let d = c.pollTransmit(this.now); d; d = c.pollTransmit(this.now)) link.send(d, this.now);
+        if (this.drain(side) > 0) again = true;
+      }
     }
   }
 
-  drain(side: Side): void {
+  /** Hands out pending events; returns how many there were. */
+  drain(side: Side): number {
     const c = this.conn(side);
-    for (let e = c.pollEvent(); e; e = c.pollEvent()) this.onEvent(side, e, this);
+    let n = 0;
+    for (let e = c.pollEvent(); e; e = c.pollEvent()) {
+      n++;
+      this.onEvent(side, e, this);
+    }
+    return n;
   }
 
   /** Advances virtual time until `done()` or `maxMs`; returns true if done. */

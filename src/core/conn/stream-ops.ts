@@ -10,6 +10,9 @@ import type { RecvWindow } from '../flow/recv-window.js';
 import type { EventQueue } from './event-queue.js';
 import type { Recovery } from './recovery-glue.js';
 import type { SentFrame } from './sent-frame.js';
+
+/** Share of a receive window that data stuck behind a hole may fill before the window doubles. */
+const HOLE_PRESSURE = 0.5;
 import { ERR_FINAL_SIZE, ERR_FLOW_CONTROL, StreamError, StreamTable, type StreamEntry } from './streams.js';
 
 export class StreamOps {
@@ -168,6 +171,7 @@ export class StreamOps {
       this.consume(e, e.recv.highestReceived, now);
       return;
     }
+    this.growOnHoles(e);
     if (!e.readableSignalled && e.recv.readable) {
       e.readableSignalled = true;
       this.events.push({ type: 'stream_readable', id });
@@ -198,11 +202,34 @@ export class StreamOps {
    * that stall in-order reading, so the blocked signal doubles the window (up to its maximum).
    */
   private growWindow(w: RecvWindow, consumed: number, blockedAt: number): number | null {
-    if (blockedAt < w.limit) return null;
+    // Blocked below what we already granted: our update was lost or is still on its way. Say it
+    // again now rather than leave both sides waiting for a probe timeout to find the loss.
+    if (blockedAt < w.limit) return w.limit;
     const before = w.limit;
     w.ensureWindow(w.window * 2);
     const lim = w.forceUpdate(consumed);
     return lim > before ? lim : null;
+  }
+
+  /**
+   * Loss leaves holes that stall in-order reading for a round trip or more (several when a
+   * retransmission is lost too) while the sender keeps filling the window behind them. When
+   * the data waiting behind the first hole takes most of the window, the window, not the path or
+   * the reader, is the limit: double it and tell the peer at once. A slow reader does not count
+   * (its backlog is in order), so this never buys memory for an application that cannot keep up.
+   */
+  private growOnHoles(e: StreamEntry): void {
+    const w = e.recvWindow;
+    if (e.recv.finalSize !== null) return;
+    const behindHole = e.recv.highestReceived - e.recv.contiguousEnd;
+    if (behindHole <= HOLE_PRESSURE * w.window || w.window >= w.maxWindow) return;
+    w.ensureWindow(w.window * 2);
+    const lim = w.forceUpdate(e.recv.bytesRead);
+    this.control.push({ type: 'max_stream_data', id: e.id, max: lim });
+    const t = this.table;
+    t.connWindow.ensureWindow(2 * w.window);
+    const connLim = t.connWindow.forceUpdate(t.connConsumed);
+    this.control.push({ type: 'max_data', max: connLim });
   }
 
   private addReceived(newBytes: number): void {
@@ -264,6 +291,11 @@ export class StreamOps {
       encodeStreamFrame(w, { type: 'stream', id, offset: chunk.offset, fin: chunk.fin, data: chunk.data }, true);
       sent.push({ k: 'stream', id, offset: chunk.offset, length: chunk.data.length, fin: chunk.fin });
       t.connSent += Math.max(0, e.send.highestSent - before);
+      // Sending makes room too: the unsent part of the buffer is bounded on its own.
+      if (e.writeBlocked && e.send.writableWell) {
+        e.writeBlocked = false;
+        this.events.push({ type: 'stream_writable', id });
+      }
       if (chunk.isRetransmission) this.recovery.retransmittedBytes += chunk.data.length;
       if (!e.send.hasSendable(Infinity)) sched.remove(id);
       return id;
@@ -319,7 +351,7 @@ export class StreamOps {
   /** Emits the writable/finished events owed after a batch of acks. */
   afterAcks(): void {
     for (const e of this.touched) {
-      if (e.writeBlocked && e.send.writable) {
+      if (e.writeBlocked && e.send.writableWell) {
         e.writeBlocked = false;
         this.events.push({ type: 'stream_writable', id: e.id });
       }

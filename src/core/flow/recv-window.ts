@@ -9,7 +9,7 @@
  */
 export class RecvWindow {
   private _window: number;
-  private readonly maxWindow: number;
+  readonly maxWindow: number;
   private _limit: number;
   private consumed = 0;
   /** Time of the previous advertised update (or of creation, if given). */

@@ -47,6 +47,11 @@ export class RecvStream {
     return this._finalSize;
   }
 
+  /** Every byte below this offset has arrived (read or not). */
+  get contiguousEnd(): number {
+    return this.reasm.contiguousEnd;
+  }
+
   /** Payload bytes held in memory (out-of-order plus unread). */
   get bufferedBytes(): number {
     return this.reasm.bufferedBytes;

@@ -19,6 +19,9 @@ export interface SendChunk {
  * above it (acks arriving out of order), `lost` the ranges waiting for retransmission, which
  * never include acknowledged bytes.
  */
+/** Room (bytes) that makes a blocked writer worth waking. */
+const WAKE_ROOM = 64 * 1024;
+
 export class SendStream {
   readonly id: number;
   private readonly bufferLimit: number;
@@ -35,7 +38,8 @@ export class SendStream {
   private _state: SendState = 'ready';
   private _resetErrorCode: number | null = null;
 
-  constructor(id: number, bufferLimit: number) {
+  /** `unsentLimit`: at most this much written but not yet sent (default: bufferLimit). */
+  constructor(id: number, bufferLimit: number, private readonly unsentLimit = bufferLimit) {
     this.id = id;
     this.bufferLimit = bufferLimit;
   }
@@ -50,7 +54,21 @@ export class SendStream {
   }
 
   get writable(): boolean {
-    return !this.finished && !isSendReset(this._state) && this.buffered < this.bufferLimit;
+    return !this.finished && !isSendReset(this._state) && this.room() > 0;
+  }
+
+  /**
+   * Writable with room worth waking the writer for: room appears a packet at a time as data is
+   * sent or acknowledged, and a wake-up per packet would cost a write call per packet.
+   */
+  get writableWell(): boolean {
+    return this.writable && this.room() >= Math.min(WAKE_ROOM, this.unsentLimit / 4, this.bufferLimit / 4);
+  }
+
+  /** Bytes write() would take now. */
+  private room(): number {
+    const unsent = this.buf.end - this.nextOffset;
+    return Math.min(this.bufferLimit - this.buffered, this.unsentLimit - unsent);
   }
 
   /** Largest offset+len ever sent; the final size if the stream is reset. */
@@ -76,7 +94,7 @@ export class SendStream {
   /** Accepts up to the free buffer space and copies it; returns how many bytes were taken. */
   write(data: Uint8Array): number {
     if (this.finished || isSendReset(this._state)) return 0;
-    const n = Math.min(data.length, this.bufferLimit - this.buffered);
+    const n = Math.min(data.length, this.room());
     if (n <= 0) return 0;
     this.buf.append(n === data.length ? data : data.subarray(0, n));
     return n;

@@ -36,6 +36,29 @@ describe('SendStream writing', () => {
     assert.equal(s.write(bytes(1000)), 300);
   });
 
+  test('the unsent part has its own limit: sending makes room, unacknowledged data still counts to the total', () => {
+    const s = new SendStream(0, 10_000, 4_000);
+    assert.equal(s.write(bytes(5_000)), 4_000);
+    assert.equal(s.writable, false);
+    drain(s, 1_000); // 4 packets of 1000 go out, none acknowledged
+    assert.equal(s.buffered, 4_000);
+    assert.equal(s.write(bytes(5_000)), 4_000, 'all of it was sent, so 4000 more may wait');
+    drain(s, 1_000);
+    assert.equal(s.write(bytes(5_000)), 2_000, 'now the total (10000) is the limit');
+    assert.equal(s.buffered, 10_000);
+  });
+
+  test('writableWell waits for room worth a wake-up, not one packet', () => {
+    const s = new SendStream(0, 10 * MiB, 1 * MiB);
+    s.write(bytes(MiB));
+    assert.equal(s.writableWell, false);
+    drain(s, 1_200, 1_200); // one packet sent: writable, but not worth waking the writer for
+    assert.equal(s.writable, true);
+    assert.equal(s.writableWell, false);
+    drain(s, 1_200, 64 * 1_200);
+    assert.equal(s.writableWell, true);
+  });
+
   test('write copies: later changes to the caller buffer do not leak into sent data', () => {
     const s = new SendStream(0, MiB);
     const src = bytes(100);
