@@ -39,6 +39,12 @@ export const PACING_MARGIN = 0.99;
 export const LOSS_BETA = 0.7;
 /** Longest PROBE_BW drain phase, in min RTTs, while a standing queue persists. */
 export const MAX_DRAIN_RTTS = 2;
+/**
+ * Largest cut of the bandwidth estimate per round of standing queue: three rounds halve it, so
+ * flows that together overestimate a bottleneck still converge within a probe cycle, while one
+ * noisy round on a busy host cannot throw away most of the estimate.
+ */
+export const STANDING_QUEUE_MAX_CUT = 0.2;
 /** Headroom for packets that are partly sent when the window closes. */
 export const QUANTUM_PACKETS = 2;
 /**

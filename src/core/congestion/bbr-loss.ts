@@ -99,10 +99,13 @@ export class RoundStats {
   maxRate = 0;
   /** The round produced a sample the bandwidth filter took. */
   sampled = false;
+  /** Some sample of the round was taken while the application limited the sender. */
+  appLimited = false;
 
   reset(): void {
     this.maxRate = 0;
     this.sampled = false;
+    this.appLimited = false;
     this.lostBytes = 0;
     this.lostPackets = 0;
     this.deliveredBytes = 0;

@@ -23,7 +23,7 @@ import {
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
-  SCHEDULING_HEADROOM_MS,
+  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -209,6 +209,7 @@ export class Bbr implements CongestionController {
   private onRateSample(s: RateSample): void {
     this.sampled = true;
     this.lastSampleAppLimited = s.isAppLimited;
+    if (s.isAppLimited) this.stats.appLimited = true;
     // A sample taken while the application limited us says nothing about the path unless it
     // beats the estimate anyway.
     if (!s.isAppLimited || s.deliveryRate >= this.bandwidth) {
@@ -231,8 +232,12 @@ export class Bbr implements CongestionController {
       // overestimate it (each max filter holds its own probe's peak). Fall back to what we
       // really got, so the sum of the rates matches the bottleneck again.
       this.standingQueue = rs.hasStandingQueue(this.minRttMs);
-      if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue) {
-        this.bwFilter.resetTo(this.round + 1, rs.maxRate);
+      // One round is a noisy witness on a real host (a stalled reader, a busy CPU, an app- or
+      // flow-control-limited stretch all lower its best sample), so a cut takes at most
+      // STANDING_QUEUE_MAX_CUT per round, and rounds with app-limited samples do not count;
+      // a queue that keeps standing keeps cutting.
+      if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue && !rs.appLimited) {
+        this.bwFilter.resetTo(this.round + 1, Math.max(rs.maxRate, (1 - STANDING_QUEUE_MAX_CUT) * this.bandwidth));
       }
     }
     // A round without a usable sample (idle, app-limited) must not age the estimate out.
