@@ -37,6 +37,8 @@ export class Session extends EventEmitter implements StreamHost {
   private readonly driver: Driver;
   private readonly streams = new Map<number, XferStream>();
   private readonly waiters: Waiter[] = [];
+  /** Peer-opened streams that arrived before anyone listened for 'stream'. */
+  private readonly unclaimed: XferStream[] = [];
   private closeReason: CloseReason | null = null;
   private settleClosed!: (r: CloseReason) => void;
   private settleConnected!: (err: Error | null) => void;
@@ -50,6 +52,13 @@ export class Session extends EventEmitter implements StreamHost {
       this.settleConnected = (err) => (err ? reject(err) : resolve());
     });
     this.connected.catch(() => undefined);
+    // The peer may open a stream in the very datagram that completes the handshake, so the
+    // 'stream' event can come before the app, resumed by `connected`, had a chance to listen.
+    // Such streams wait here and go to the first listener ('newListener' fires before the
+    // listener is added, hence the microtask).
+    this.on('newListener', (name: string) => {
+      if (name === 'stream' && this.unclaimed.length > 0) queueMicrotask(() => this.handOutUnclaimed());
+    });
     this.driver = new Driver({
       conn: o.conn,
       port: o.port,
@@ -134,7 +143,11 @@ export class Session extends EventEmitter implements StreamHost {
         this.emit('auth_failed');
         return;
       case 'stream_opened':
-        if (!this.streams.has(ev.id)) this.emit('stream', this.adopt(ev.id));
+        if (!this.streams.has(ev.id)) {
+          const stream = this.adopt(ev.id);
+          if (this.listenerCount('stream') > 0) this.emit('stream', stream);
+          else this.unclaimed.push(stream);
+        }
         return;
       case 'stream_readable':
         this.streams.get(ev.id)?.onReadable();
@@ -158,6 +171,10 @@ export class Session extends EventEmitter implements StreamHost {
         this.finishClose(ev.reason);
         return;
     }
+  }
+
+  private handOutUnclaimed(): void {
+    while (this.unclaimed.length > 0 && this.listenerCount('stream') > 0) this.emit('stream', this.unclaimed.shift()!);
   }
 
   private serveWaiters(): void {
