@@ -43,6 +43,7 @@ export class Connection implements ConnectionHandle {
   private peerCid: Uint8Array = new Uint8Array(0);
   private readonly maxDatagram: number;
   private readonly cipher: PacketCipher;
+  private readonly scratch: Uint8Array;
   private readonly idleTimeoutMs: number;
   private readonly keepAliveMs: number;
   private readonly handshakeTimeoutMs: number;
@@ -78,6 +79,7 @@ export class Connection implements ConnectionHandle {
     const secrets = deriveCodeSecrets(opts.code);
     this.maxDatagram = opts.maxDatagramSize ?? DEFAULT_DATAGRAM;
     this.cipher = opts.cipher ?? nobleCipher;
+    this.scratch = new Uint8Array(this.maxDatagram);
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
     this.keepAliveMs = opts.keepAliveMs ?? 5_000;
     this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
@@ -310,7 +312,9 @@ export class Connection implements ConnectionHandle {
     if (!ackNow && !wantControl && !wantData && !wantPing) return null;
 
     const room = this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN;
-    const w = new ByteWriter(room);
+    // The payload only lives until sealPacket copies it out, so one scratch buffer serves every
+    // packet: a fresh one per packet was thousands of short-lived ArrayBuffers a second.
+    const w = ByteWriter.over(this.scratch.subarray(0, room));
     const sent: SentFrame[] = [];
     const ack = rec.acks.ackDeadline() !== null || ackNow ? rec.acks.buildAck(now) : null;
     if (ack) {

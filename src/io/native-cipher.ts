@@ -12,7 +12,8 @@ export const nativeCipher: PacketCipher = {
   sealPacket(k: PacketKey, pn: number, header: Uint8Array, payload: Uint8Array): Uint8Array {
     const c = createCipheriv(ALGORITHM, k.key, packetNonce(k.iv, pn), { authTagLength: TAG_LEN });
     c.setAAD(header, { plaintextLength: payload.length });
-    const out = new Uint8Array(header.length + payload.length + TAG_LEN);
+    // From Node's shared pool (one ArrayBuffer per few packets instead of one each).
+    const out = Buffer.allocUnsafe(header.length + payload.length + TAG_LEN);
     out.set(header);
     const body = c.update(payload);
     out.set(body, header.length);
