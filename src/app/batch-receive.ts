@@ -19,6 +19,7 @@ import { TargetExists, writeWhole } from './resume.js';
 import { isTransferLost } from './run.js';
 import { displayPath } from './safe-path.js';
 import { StallWatch } from './stall.js';
+import { TurnBudget } from './turn.js';
 
 /** Small files being written out at once while the next ones are read (memory: this many times SMALL_MAX at most). */
 const WRITE_PARALLEL = 16;
@@ -36,12 +37,13 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
   const data = slots.map((x, i) => [x, i] as const).filter(([x]) => x.d.a === 'send' || x.d.a === 'resume' || x.d.a === 'verify');
   const watch = new StallWatch(s, ctx.stallMs, () => s.bytesPulled, 'received');
   const writing = new Set<Promise<void>>();
-  const answer = (i: number, r: Outcome): void => {
-    if (!s.destroyed && !s.writableEnded) s.write(encodeResult({ i, ...r }));
-  };
+  const answers = new Answers(s);
+  const answer = (i: number, r: Outcome): void => answers.push(i, r);
   let lost: Error | null = null;
+  const turn = new TurnBudget();
   try {
     for (let k = 0; k < data.length; k++) {
+      await turn.check();
       const [slot, i] = data[k]!;
       if (lost) {
         refused(ctx, s.id, slot.e, `${displayPath(slot.e.path)} was not received: ${lost.message}`);
@@ -72,7 +74,34 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
   } else if (!(await reader.atEnd())) {
     s.stopReading(AppError.REFUSED);
   }
+  answers.flush();
   if (!s.destroyed) s.end();
+}
+
+/**
+ * The results of one stream, written together once per event-loop turn: one packet carries
+ * many of them instead of each going out (and being acknowledged) alone.
+ */
+class Answers {
+  private parts: Uint8Array[] = [];
+  private scheduled = false;
+
+  constructor(private readonly s: XferStream) {}
+
+  push(i: number, r: Outcome): void {
+    this.parts.push(encodeResult({ i, ...r }));
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.parts.length === 0) return;
+    const chunk = Buffer.concat(this.parts);
+    this.parts = [];
+    if (!this.s.destroyed && !this.s.writableEnded) this.s.write(chunk);
+  }
 }
 
 /**

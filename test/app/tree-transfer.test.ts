@@ -94,6 +94,23 @@ describe('directory trees (fake transport)', () => {
     // 1500 files + 2 dirs in batches of at most 1000 entries: 2 streams, not 1502.
     assert.equal(opened, 2);
   });
+
+  test('small files and their results travel in few big writes, not a few per file', async () => {
+    const h = memoryHarness(fast);
+    const src = await tempDir('src');
+    await mkdir(join(src, 'many'));
+    const files = Array.from({ length: 600 }, (_, i) => randomBytes(i % 100));
+    for (const [i, d] of files.entries()) await writeFile(join(src, 'many', `f${i}`), d);
+    const out = await tempDir('out');
+    const { sent } = await transfer(h, out, [join(src, 'many')], { concurrency: 1 });
+    assert.equal(sent.counts?.sent, 600);
+    for (const [i, d] of files.entries()) assert.ok((await readFile(join(out, 'many', `f${i}`))).equals(d), `f${i}`);
+    const writes = (role: string): number => h.made.filter((c) => c.role === role).reduce((n, c) => n + c.writes.length, 0);
+    // One batch: its header, then ~64 KiB of Go frames, data and hashes per write (3 writes per file before).
+    assert.ok(writes('client') <= 5, `sender wrote ${writes('client')} times`);
+    // Decisions, then the results of each event-loop turn together (one write per file before).
+    assert.ok(writes('server') <= 150, `receiver wrote ${writes('server')} times`);
+  });
 });
 
 describe('resume (fake transport)', () => {
