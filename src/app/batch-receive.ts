@@ -51,8 +51,8 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
       }
       try {
         const r = await receiveItem(s, reader, h.items, slot, i, ctx, k === data.length - 1, watch);
-        if (r instanceof Promise) {
-          const p: Promise<void> = r.then((o) => answer(i, o)).finally(() => writing.delete(p));
+        if (r && 'writing' in r) {
+          const p: Promise<void> = r.writing.then((o) => answer(i, o)).finally(() => writing.delete(p));
           writing.add(p);
           while (writing.size >= WRITE_PARALLEL) await Promise.race(writing);
         } else if (r) {
@@ -63,8 +63,9 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
         if (isTransferLost(e)) throw e;
       }
     }
-    await Promise.all(writing);
   } finally {
+    // Files being written are finished either way (never left half-made).
+    await Promise.all(writing);
     watch.stop();
   }
   if (lost) {
@@ -106,12 +107,12 @@ class Answers {
 
 /**
  * One item with data: its Go frame, then its bytes. Resolves with the outcome (null when the
- * sender skipped it), or for a small file with the promise of its outcome once written; throws
- * when the stream can carry nothing more.
+ * sender skipped it), or for a small file with the promise of its outcome once written (wrapped:
+ * the next items are read meanwhile); throws when the stream can carry nothing more.
  */
 async function receiveItem(
   s: XferStream, reader: ByteReader, items: WireEntry[], slot: Slot, i: number, ctx: BatchReceiveContext, last: boolean, watch: StallWatch,
-): Promise<Outcome | Promise<Outcome> | null> {
+): Promise<Outcome | { writing: Promise<Outcome> } | null> {
   const key = ctx.nextKey(s.id);
   const e = slot.e;
   const name = displayPath(e.path);
@@ -130,7 +131,7 @@ async function receiveItem(
     if (go.at > 0 && (slot.d.a !== 'resume' || go.at !== slot.d.at)) throw new ProtocolError('resumed at an offset that was not offered');
     if (e.size <= SMALL_MAX && go.at === 0) {
       const body = await reader.exact(e.size + TRAILER_LEN);
-      return writeSmall(body, slot, key, ctx);
+      return { writing: writeSmall(body, slot, key, ctx) };
     }
   } catch (err) {
     failItem(ctx, key, e, 0, describeLoss(watch.stalled ?? err, name));
