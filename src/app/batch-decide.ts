@@ -12,6 +12,7 @@ import { BLOCK_SIZE } from './hashing.js';
 import { dropPartial, fileHash, findOffer, type Offer } from './resume.js';
 import { fsReason } from './run.js';
 import { checkRelPath, displayPath, PathRefused, type SafeTree } from './safe-path.js';
+import { TurnBudget } from './turn.js';
 
 export interface BatchReceiveContext {
   tree: SafeTree;
@@ -54,7 +55,10 @@ const DECIDE_PARALLEL = 32;
 export async function decideAll(items: WireEntry[], fresh: boolean, ctx: BatchReceiveContext): Promise<Slot[]> {
   const slots: Slot[] = [];
   let run: WireEntry[] = [];
+  // A batch's decisions take milliseconds; packets of the other streams are handled in between.
+  const turn = new TurnBudget();
   const flush = async (): Promise<void> => {
+    await turn.check();
     slots.push(...(await Promise.all(run.map((e) => decide(e, fresh, ctx)))));
     run = [];
   };
