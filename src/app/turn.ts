@@ -1,5 +1,6 @@
 // Keeping the event loop responsive while a batch is worked through: the transport's ACKs and
 // packets are only handled between turns, so a loop over many small files yields now and then.
+import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Longest stretch (ms) a batch loop runs before letting the event loop handle packets. */
