@@ -24,6 +24,8 @@ export interface BatchReceiveContext {
   /** --stall-timeout in ms; 0: never. */
   stallMs: number;
   dirs: DirAttrs;
+  /** Small-file writes in flight by target, where they wait (--fsync, openFile); see batch-receive.ts. */
+  writing: Map<string, Promise<void>>;
   /** A progress key for an item on stream `id` (the stream id is in it, for tests and logs). */
   nextKey(id: number): string;
   record(r: ItemResult): void;

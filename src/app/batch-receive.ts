@@ -147,7 +147,9 @@ async function writeSmall(body: Buffer, slot: Slot, key: string, ctx: BatchRecei
   try {
     if (!hashBytes(data).equals(body.subarray(e.size))) throw integrityFailure(e.path);
     ctx.progress.onItemProgress(key, e.size);
-    await writeWhole(slot.target, data, e.mode, e.mtime, { opener: ctx.openFile, fsync: ctx.fsync, replace: ctx.force }).catch((err: unknown) => {
+    const write = (): Promise<void> => writeWhole(slot.target, data, e.mode, e.mtime, { opener: ctx.openFile, fsync: ctx.fsync, replace: ctx.force });
+    // Without fsync or an injected opener the write is synchronous: nothing can come between.
+    await (ctx.fsync || ctx.openFile ? oneAtATime(ctx.writing, slot.target, write) : write()).catch((err: unknown) => {
       throw err instanceof TargetExists ? existsFailure(e.path) : writeFailure(err, e.path);
     });
   } catch (err) {
@@ -157,4 +159,20 @@ async function writeSmall(body: Buffer, slot: Slot, key: string, ctx: BatchRecei
   }
   doneItem(ctx, key, e, e.size);
   return { ok: true };
+}
+
+/**
+ * Small files that wait to be written are written several at once; two for the same target (one
+ * path twice in a run) would share one partial and could leave a mix of both in place, so the
+ * second waits for the first.
+ */
+function oneAtATime(busy: Map<string, Promise<void>>, target: string, f: () => Promise<void>): Promise<void> {
+  const before = busy.get(target);
+  const p = before ? before.then(f) : f();
+  const settled = p.catch(() => undefined);
+  busy.set(target, settled);
+  void settled.then(() => {
+    if (busy.get(target) === settled) busy.delete(target);
+  });
+  return p;
 }
