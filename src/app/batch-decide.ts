@@ -12,6 +12,7 @@ import { BLOCK_SIZE } from './hashing.js';
 import { dropPartial, fileHash, findOffer, type Offer } from './resume.js';
 import { fsReason } from './run.js';
 import { checkRelPath, displayPath, PathRefused, type SafeTree } from './safe-path.js';
+import { TurnBudget } from './turn.js';
 
 export interface BatchReceiveContext {
   tree: SafeTree;
@@ -23,6 +24,8 @@ export interface BatchReceiveContext {
   /** --stall-timeout in ms; 0: never. */
   stallMs: number;
   dirs: DirAttrs;
+  /** Small-file writes in flight by target, where they wait (--fsync, openFile); see batch-receive.ts. */
+  writing: Map<string, Promise<void>>;
   /** A progress key for an item on stream `id` (the stream id is in it, for tests and logs). */
   nextKey(id: number): string;
   record(r: ItemResult): void;
@@ -54,7 +57,10 @@ const DECIDE_PARALLEL = 32;
 export async function decideAll(items: WireEntry[], fresh: boolean, ctx: BatchReceiveContext): Promise<Slot[]> {
   const slots: Slot[] = [];
   let run: WireEntry[] = [];
+  // A batch's decisions take milliseconds; packets of the other streams are handled in between.
+  const turn = new TurnBudget();
   const flush = async (): Promise<void> => {
+    await turn.check();
     slots.push(...(await Promise.all(run.map((e) => decide(e, fresh, ctx)))));
     run = [];
   };

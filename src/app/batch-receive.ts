@@ -19,6 +19,7 @@ import { TargetExists, writeWhole } from './resume.js';
 import { isTransferLost } from './run.js';
 import { displayPath } from './safe-path.js';
 import { StallWatch } from './stall.js';
+import { TurnBudget } from './turn.js';
 
 /** Small files being written out at once while the next ones are read (memory: this many times SMALL_MAX at most). */
 const WRITE_PARALLEL = 16;
@@ -36,12 +37,13 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
   const data = slots.map((x, i) => [x, i] as const).filter(([x]) => x.d.a === 'send' || x.d.a === 'resume' || x.d.a === 'verify');
   const watch = new StallWatch(s, ctx.stallMs, () => s.bytesPulled, 'received');
   const writing = new Set<Promise<void>>();
-  const answer = (i: number, r: Outcome): void => {
-    if (!s.destroyed && !s.writableEnded) s.write(encodeResult({ i, ...r }));
-  };
+  const answers = new Answers(s);
+  const answer = (i: number, r: Outcome): void => answers.push(i, r);
   let lost: Error | null = null;
+  const turn = new TurnBudget();
   try {
     for (let k = 0; k < data.length; k++) {
+      await turn.check();
       const [slot, i] = data[k]!;
       if (lost) {
         refused(ctx, s.id, slot.e, `${displayPath(slot.e.path)} was not received: ${lost.message}`);
@@ -49,8 +51,8 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
       }
       try {
         const r = await receiveItem(s, reader, h.items, slot, i, ctx, k === data.length - 1, watch);
-        if (r instanceof Promise) {
-          const p: Promise<void> = r.then((o) => answer(i, o)).finally(() => writing.delete(p));
+        if (r && 'writing' in r) {
+          const p: Promise<void> = r.writing.then((o) => answer(i, o)).finally(() => writing.delete(p));
           writing.add(p);
           while (writing.size >= WRITE_PARALLEL) await Promise.race(writing);
         } else if (r) {
@@ -61,8 +63,9 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
         if (isTransferLost(e)) throw e;
       }
     }
-    await Promise.all(writing);
   } finally {
+    // Files being written are finished either way (never left half-made).
+    await Promise.all(writing);
     watch.stop();
   }
   if (lost) {
@@ -72,17 +75,44 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
   } else if (!(await reader.atEnd())) {
     s.stopReading(AppError.REFUSED);
   }
+  answers.flush();
   if (!s.destroyed) s.end();
 }
 
 /**
+ * The results of one stream, written together once per event-loop turn: one packet carries
+ * many of them instead of each going out (and being acknowledged) alone.
+ */
+class Answers {
+  private parts: Uint8Array[] = [];
+  private scheduled = false;
+
+  constructor(private readonly s: XferStream) {}
+
+  push(i: number, r: Outcome): void {
+    this.parts.push(encodeResult({ i, ...r }));
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.parts.length === 0) return;
+    const chunk = Buffer.concat(this.parts);
+    this.parts = [];
+    if (!this.s.destroyed && !this.s.writableEnded) this.s.write(chunk);
+  }
+}
+
+/**
  * One item with data: its Go frame, then its bytes. Resolves with the outcome (null when the
- * sender skipped it), or for a small file with the promise of its outcome once written; throws
- * when the stream can carry nothing more.
+ * sender skipped it), or for a small file with the promise of its outcome once written (wrapped:
+ * the next items are read meanwhile); throws when the stream can carry nothing more.
  */
 async function receiveItem(
   s: XferStream, reader: ByteReader, items: WireEntry[], slot: Slot, i: number, ctx: BatchReceiveContext, last: boolean, watch: StallWatch,
-): Promise<Outcome | Promise<Outcome> | null> {
+): Promise<Outcome | { writing: Promise<Outcome> } | null> {
   const key = ctx.nextKey(s.id);
   const e = slot.e;
   const name = displayPath(e.path);
@@ -101,7 +131,7 @@ async function receiveItem(
     if (go.at > 0 && (slot.d.a !== 'resume' || go.at !== slot.d.at)) throw new ProtocolError('resumed at an offset that was not offered');
     if (e.size <= SMALL_MAX && go.at === 0) {
       const body = await reader.exact(e.size + TRAILER_LEN);
-      return writeSmall(body, slot, key, ctx);
+      return { writing: writeSmall(body, slot, key, ctx) };
     }
   } catch (err) {
     failItem(ctx, key, e, 0, describeLoss(watch.stalled ?? err, name));
@@ -117,7 +147,9 @@ async function writeSmall(body: Buffer, slot: Slot, key: string, ctx: BatchRecei
   try {
     if (!hashBytes(data).equals(body.subarray(e.size))) throw integrityFailure(e.path);
     ctx.progress.onItemProgress(key, e.size);
-    await writeWhole(slot.target, data, e.mode, e.mtime, { opener: ctx.openFile, fsync: ctx.fsync, replace: ctx.force }).catch((err: unknown) => {
+    const write = (): Promise<void> => writeWhole(slot.target, data, e.mode, e.mtime, { opener: ctx.openFile, fsync: ctx.fsync, replace: ctx.force });
+    // Without fsync or an injected opener the write is synchronous: nothing can come between.
+    await (ctx.fsync || ctx.openFile ? oneAtATime(ctx.writing, slot.target, write) : write()).catch((err: unknown) => {
       throw err instanceof TargetExists ? existsFailure(e.path) : writeFailure(err, e.path);
     });
   } catch (err) {
@@ -127,4 +159,20 @@ async function writeSmall(body: Buffer, slot: Slot, key: string, ctx: BatchRecei
   }
   doneItem(ctx, key, e, e.size);
   return { ok: true };
+}
+
+/**
+ * Small files that wait to be written are written several at once; two for the same target (one
+ * path twice in a run) would share one partial and could leave a mix of both in place, so the
+ * second waits for the first.
+ */
+function oneAtATime(busy: Map<string, Promise<void>>, target: string, f: () => Promise<void>): Promise<void> {
+  const before = busy.get(target);
+  const p = before ? before.then(f) : f();
+  const settled = p.catch(() => undefined);
+  busy.set(target, settled);
+  void settled.then(() => {
+    if (busy.get(target) === settled) busy.delete(target);
+  });
+  return p;
 }

@@ -20,6 +20,8 @@ import { displayPath } from './safe-path.js';
 import { peerAbortReason, StallWatch } from './stall.js';
 import type { TreeEntry } from './tree.js';
 import { readSmall, RingReader } from './source-read.js';
+import { Outbox } from './outbox.js';
+import { TurnBudget } from './turn.js';
 import { unlessClosed, writeChunk } from './write.js';
 
 /** Reads bytes [start, end) of a file; tests inject failing or hanging sources here. */
@@ -75,9 +77,12 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
   const watch = new StallWatch(s, ctx.stallMs, () => s.bytesAccepted, 'sent');
   watch.pause();
   const pending: Promise<void>[] = [];
+  const out = new Outbox(s);
   let stopped: unknown = null;
+  const turn = new TurnBudget();
   try {
     for (let i = 0; i < entries.length; i++) {
+      await turn.check();
       const e = entries[i]!;
       const d = decisions[i]!;
       if (d.a === 'done') {
@@ -91,12 +96,19 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
       } else if (stopped !== null) {
         finish(ctx, key, e, false, 0, `not sent: ${describeEnd(stopped, s)}`);
       } else {
-        const r = await sendOne(s, i, e, d, key, ctx, results, watch);
+        const r = await sendOne(s, i, e, d, key, ctx, results, watch, out);
         if (r instanceof Error) stopped = r;
         else pending.push(r.outcome);
       }
     }
-    if (stopped === null) await endAndWait(s).catch((err: unknown) => void fatalOr(err, s));
+    if (stopped === null) {
+      try {
+        await flushWatched(out, watch);
+        await endAndWait(s);
+      } catch (err) {
+        void fatalOr(err, s);
+      }
+    }
   } finally {
     watch.stop();
   }
@@ -105,23 +117,44 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
   if (results.fatal) throw results.fatal;
 }
 
+/** Writes what `out` holds, watched for a stall while the transport takes it. */
+async function flushWatched(out: Outbox, watch: StallWatch): Promise<void> {
+  if (out.queued === 0) return;
+  watch.resume();
+  await out.flush();
+  watch.pause();
+}
+
 /**
- * One item with data: plan (local reads, resume check), then Go and the data. Resolves with
- * the promise of its outcome (wrapped: it settles only when the receiver answers), or with the
- * error that ended the stream (later items fail).
+ * One item with data: plan (local reads, resume check), then Go and the data. A small file only
+ * joins `out` (written once enough is collected); anything else first writes out what is queued.
+ * Resolves with the promise of its outcome (wrapped: it settles only when the receiver answers),
+ * or with the error that ended the stream (later items fail; queued ones learn it from `results`).
  */
 async function sendOne(
-  s: XferStream, i: number, e: TreeEntry, d: Decision, key: string, ctx: BatchSendContext, results: ResultReader, watch: StallWatch,
+  s: XferStream, i: number, e: TreeEntry, d: Decision, key: string, ctx: BatchSendContext, results: ResultReader, watch: StallWatch, out: Outbox,
 ): Promise<{ outcome: Promise<void> } | Error> {
   try {
+    // Hashing or checking a big file takes a while: what is queued should not wait for it.
+    if (e.size > SMALL_MAX) await flushWatched(out, watch);
     const plan = await planItem(i, e, d, ctx);
     if ('skip' in plan.go) {
-      await writeChunk(s, encodeGo(plan.go));
+      out.add(encodeGo(plan.go));
       settleSkip(ctx, key, e, plan.go);
       return { outcome: Promise.resolve() };
     }
     const got = results.expect(i);
     const at = plan.go.at;
+    if ((plan as DataPlan).small) {
+      const small = (plan as DataPlan).small!;
+      const sent = { n: 0 };
+      out.add(encodeGo(plan.go));
+      out.add(small, () => ctx.progress.onItemProgress(key, (sent.n = small.length)));
+      out.add(hashBytes(small));
+      if (out.full) await flushWatched(out, watch);
+      return { outcome: got.then((r) => settleData(ctx, key, e, sent.n, r, s, watch)) };
+    }
+    await flushWatched(out, watch);
     // Watched only while the data goes in: local work (hashing) is not a stall of the stream, and
     // once the transport holds all of it, the receiver's watch covers the rest.
     watch.resume();
@@ -177,16 +210,11 @@ async function planItem(i: number, e: TreeEntry, d: Decision, ctx: BatchSendCont
 class SourceFailed extends Error {}
 
 
-/** Go, data from `at`, file hash. Returns the data bytes handed to the transport. */
+/** Go, data from `at`, file hash, for a file that streams. Returns the data bytes handed to the transport. */
 async function sendData(s: XferStream, p: DataPlan, e: TreeEntry, ctx: BatchSendContext, onSent: (n: number) => void): Promise<number> {
   await writeChunk(s, encodeGo(p.go));
   let sent = 0;
   const progress = (n: number): void => onSent((sent += n));
-  if (p.small) {
-    await writeChunk(s, p.small, () => progress(p.small!.length));
-    if (s.sendStopped === null) await writeChunk(s, hashBytes(p.small));
-    return p.small.length;
-  }
   const hash = await streamFile(s, p, e, ctx, progress);
   if (s.sendStopped !== null) return sent;
   await writeChunk(s, hash);

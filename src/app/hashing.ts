@@ -13,7 +13,7 @@
 // buffers in 256 KiB updates, node:crypto SHA-256 ran at ~950 MiB/s and @noble/hashes BLAKE3 at
 // ~32 MiB/s (pure JS). BLAKE3 would cap every transfer far below the link rate; SHA-256 runs in
 // native code with hardware extensions and stays off the critical path.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
 export const BLOCK_SIZE = 4 * 1024 * 1024;
@@ -78,6 +78,9 @@ export class BlockHasher {
 
 /** The file hash of an in-memory byte string (small files travel whole). */
 export function hashBytes(data: Uint8Array): Buffer {
+  // One block (every small file): H = SHA-256(SHA-256(data)), in two one-shot calls, a third
+  // cheaper than two Hash objects, which counts at 100,000 small files on each side.
+  if (data.length > 0 && data.length <= BLOCK_SIZE) return hash('sha256', hash('sha256', data, 'buffer'), 'buffer');
   const h = new BlockHasher();
   h.update(data);
   return h.finish();

@@ -40,6 +40,7 @@ export async function receiveTree(session: Session, o: TreeReceiveOptions, tally
     progress: o.progress,
     stallMs: o.stallMs,
     dirs: new DirAttrs(),
+    writing: new Map(),
     nextKey: (id) => `${keyPrefix}:${id}:${keys++}`,
     record: (r) => tally.record(r),
   };

@@ -6,7 +6,8 @@
 // tree are entries of their own only with `symlinks`, otherwise skipped with a warning, like
 // special files (sockets, FIFOs, devices).
 import { lstat, opendir, readdir, readlink, stat } from 'node:fs/promises';
-import type { Dir, Stats } from 'node:fs';
+import { lstatSync, type Dir, type Stats } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { basename, join, resolve } from 'node:path';
 import { fsReason } from './run.js';
 
@@ -47,9 +48,75 @@ export interface WalkOptions {
 const DEEP = 64;
 /** Entries of one directory stat'ed at once; what a deep walk holds at most per level. */
 const STAT_GROUP = 64;
+/**
+ * A synchronous lstat slower than this (ms) probably read the disk (a cached one takes a few
+ * microseconds); SLOW_CALLS of them in one group make it sure. One alone may just be this thread
+ * losing the CPU for a while.
+ */
+const SLOW_STAT_MS = 0.05;
+const SLOW_CALLS = 3;
+/** Parallel lstats faster than this per entry (ms) mean the metadata is cached again. */
+const CACHED_STAT_MS = 0.05;
+
+/**
+ * How a group of entries is stat'ed. Synchronously while the metadata is cached: a few
+ * microseconds each, where a hand-off to the thread pool and back costs the event loop several
+ * times that (for 100,000 files, a second of CPU on the sender). Once a group takes long, the
+ * disk is being read: the rest go through the thread pool, many at once, until a group comes
+ * back as fast as a cache would.
+ */
+export class GroupStat {
+  private parallel = false;
+
+  constructor(
+    private readonly sync: (path: string) => Stats | Error = lstatOrError,
+    private readonly async: (path: string) => Promise<Stats | Error> = (p) => lstat(p).catch((e: unknown) => e as Error),
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Whether the next group starts in the thread pool. */
+  get inParallel(): boolean {
+    return this.parallel;
+  }
+
+  async stat(paths: string[]): Promise<(Stats | Error)[]> {
+    const out: (Stats | Error)[] = [];
+    if (!this.parallel) {
+      let slow = 0;
+      for (const p of paths) {
+        const t0 = this.now();
+        out.push(this.sync(p));
+        if (this.now() - t0 > SLOW_STAT_MS && ++slow >= SLOW_CALLS) {
+          this.parallel = true;
+          break;
+        }
+      }
+    }
+    if (out.length === paths.length) return out;
+    const t0 = this.now();
+    const rest = paths.slice(out.length);
+    out.push(...(await Promise.all(rest.map(this.async))));
+    if ((this.now() - t0) / rest.length < CACHED_STAT_MS) this.parallel = false;
+    return out;
+  }
+}
+
+function lstatOrError(path: string): Stats | Error {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** The walk's own state beside the caller's options. */
+interface Walk extends WalkOptions {
+  stats: GroupStat;
+}
 
 /** Walks every root in order. Roots must exist (the caller checked them); errors inside become notes. */
-export async function* walk(roots: string[], o: WalkOptions): AsyncGenerator<TreeEvent> {
+export async function* walk(roots: string[], options: WalkOptions): AsyncGenerator<TreeEvent> {
+  const o: Walk = { ...options, stats: new GroupStat() };
   for (const root of roots) {
     const name = rootName(root);
     let st: Stats;
@@ -68,7 +135,7 @@ export function rootName(root: string): string {
   return basename(resolve(root));
 }
 
-async function* visit(source: string, rel: string, st: Stats, o: WalkOptions, depth: number): AsyncGenerator<TreeEvent> {
+async function* visit(source: string, rel: string, st: Stats, o: Walk, depth: number): AsyncGenerator<TreeEvent> {
   if (st.isSymbolicLink()) {
     if (!o.symlinks) {
       yield { type: 'warning', rel, message: `skipped symbolic link ${rel} (use --symlinks to send links)` };
@@ -96,7 +163,7 @@ async function* visit(source: string, rel: string, st: Stats, o: WalkOptions, de
   yield* children(source, rel, o, depth);
 }
 
-async function* children(dir: string, rel: string, o: WalkOptions, depth: number): AsyncGenerator<TreeEvent> {
+async function* children(dir: string, rel: string, o: Walk, depth: number): AsyncGenerator<TreeEvent> {
   let names: AsyncIterable<string>;
   let handle: Dir | null = null;
   try {
@@ -128,8 +195,8 @@ async function* children(dir: string, rel: string, o: WalkOptions, depth: number
   }
 }
 
-async function* visitGroup(dir: string, rel: string, names: string[], o: WalkOptions, depth: number): AsyncGenerator<TreeEvent> {
-  const stats = await Promise.all(names.map((n) => lstat(join(dir, n)).catch((e: unknown) => e as Error)));
+async function* visitGroup(dir: string, rel: string, names: string[], o: Walk, depth: number): AsyncGenerator<TreeEvent> {
+  const stats = await o.stats.stat(names.map((n) => join(dir, n)));
   for (let i = 0; i < names.length; i++) {
     const source = join(dir, names[i]!);
     const childRel = `${rel}/${names[i]}`;

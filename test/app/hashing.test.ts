@@ -23,6 +23,14 @@ describe('block hashing', () => {
     const want = reference(data);
     assert.equal(hashBytes(new Uint8Array(0)).toString('hex'), sha(new Uint8Array(0)).toString('hex'));
     assert.ok(hashBytes(data).equals(want));
+    // One block (the one-shot path small files take), up to exactly BLOCK_SIZE.
+    for (const n of [1, 2345, BLOCK_SIZE - 1, BLOCK_SIZE, BLOCK_SIZE + 1]) {
+      const h = new BlockHasher();
+      h.update(data.subarray(0, n));
+      const ref = h.finish();
+      assert.ok(hashBytes(data.subarray(0, n)).equals(ref), `${n} bytes`);
+      assert.ok(hashBytes(data.subarray(0, n)).equals(reference(data.subarray(0, n))), `${n} bytes`);
+    }
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 3 * 1024 * 1024 }), { maxLength: 6 }), (cuts) => {
       const h = new BlockHasher();
       let off = 0;

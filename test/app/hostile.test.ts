@@ -3,7 +3,7 @@
 // them and write nothing outside its output directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, symlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeBatchHeader, encodeGo, toDecisions, type Decision, type WireEntry } from '../../src/app/batch.js';
 import { ByteReader, endAndWait } from '../../src/app/bytes.js';
@@ -88,4 +88,37 @@ test('a hostile sender: ../escape, /etc/x, links out of the output dir: all refu
   assert.ok((await lstat(join(out, 'planted'))).isFile());
   assert.equal(await readlink(join(out, 'd', 'up')), '../../outside');
   assert.equal(got.counts?.failed, 10);
+});
+
+test('one path twice in a batch, written at once (--fsync): the file in place is one of them, never a mix', async () => {
+  const h = memoryHarness();
+  const out = await tempDir('hostile');
+  const { open } = await import('node:fs/promises');
+  const openFile = async (path: string, flags: number, mode: number): Promise<FileHandle> => {
+    const fh = await open(path, flags, mode);
+    await new Promise((r) => setTimeout(r, 20)); // both partials are open before either is written
+    return fh;
+  };
+  const r = await startReceiver(h, out, { force: true, fsync: true, openFile });
+  const session = await connectClient(h.deps, { ...params(), host: 'localhost', port: r.port });
+  const long = Buffer.alloc(5000, 'A');
+  const short = Buffer.alloc(10, 'B');
+  const items = [long, short].map((d): WireEntry => ({ path: 'f', kind: 'file', size: d.length, mode: 0o644, mtime: 0 }));
+  const s = await session.openStream();
+  s.on('error', () => undefined);
+  const reader = new ByteReader(s);
+  s.write(encodeBatchHeader({ v: 2, fresh: false, items }));
+  assert.deepEqual(toDecisions(await reader.framed(), items).map((d) => d.a), ['send', 'send']);
+  for (const [i, data] of [long, short].entries()) {
+    s.write(encodeGo({ i, at: 0 }));
+    s.write(data);
+    s.write(hashBytes(data));
+  }
+  await endAndWait(s);
+  await reader.discard();
+  await session.close(0, 'done');
+  await r.received;
+  const got = await readFile(join(out, 'f'));
+  assert.ok(got.equals(long) || got.equals(short), `a mix: ${got.length} bytes, ${got.subarray(0, 12).toString()}...`);
+  assert.deepEqual(await readdir(out), ['f']);
 });

@@ -94,6 +94,49 @@ describe('directory trees (fake transport)', () => {
     // 1500 files + 2 dirs in batches of at most 1000 entries: 2 streams, not 1502.
     assert.equal(opened, 2);
   });
+
+  test('small files and their results travel in few big writes, not a few per file', async () => {
+    const h = memoryHarness(fast);
+    const src = await tempDir('src');
+    await mkdir(join(src, 'many'));
+    const files = Array.from({ length: 600 }, (_, i) => randomBytes(i % 100));
+    for (const [i, d] of files.entries()) await writeFile(join(src, 'many', `f${i}`), d);
+    const out = await tempDir('out');
+    const { sent } = await transfer(h, out, [join(src, 'many')], { concurrency: 1 });
+    assert.equal(sent.counts?.sent, 600);
+    for (const [i, d] of files.entries()) assert.ok((await readFile(join(out, 'many', `f${i}`))).equals(d), `f${i}`);
+    const writes = (role: string): number => h.made.filter((c) => c.role === role).reduce((n, c) => n + c.writes.length, 0);
+    // One batch: its header, then ~64 KiB of Go frames, data and hashes per write (3 writes per file before).
+    assert.ok(writes('client') <= 5, `sender wrote ${writes('client')} times`);
+    // Decisions, then the results of each event-loop turn together (one write per file before).
+    assert.ok(writes('server') <= 150, `receiver wrote ${writes('server')} times`);
+  });
+
+  test('small files are written several at once when writing waits (--fsync, slow disks)', async () => {
+    const h = memoryHarness(fast);
+    const src = await tempDir('src');
+    await mkdir(join(src, 'many'));
+    for (let i = 0; i < 40; i++) await writeFile(join(src, 'many', `f${i}`), `file ${i}`);
+    const out = await tempDir('out');
+    const { open } = await import('node:fs/promises');
+    let now = 0;
+    let most = 0;
+    const openFile = async (path: string, flags: number, mode: number): Promise<FileHandle> => {
+      most = Math.max(most, ++now);
+      await new Promise((r) => setTimeout(r, 10));
+      const fh = await open(path, flags, mode);
+      const close = fh.close.bind(fh);
+      (fh as unknown as { close: unknown }).close = async () => {
+        now--;
+        await close();
+      };
+      return fh;
+    };
+    const { sent } = await transfer(h, out, [join(src, 'many')], { concurrency: 1 }, { openFile, fsync: true });
+    assert.equal(sent.counts?.sent, 40);
+    for (let i = 0; i < 40; i++) assert.equal(await readFile(join(out, 'many', `f${i}`), 'utf8'), `file ${i}`);
+    assert.ok(most > 4, `at most ${most} file(s) written at once`);
+  });
 });
 
 describe('resume (fake transport)', () => {

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import { rootName, walk, type TreeEvent } from '../../src/app/tree.js';
+import { GroupStat, rootName, walk, type TreeEvent } from '../../src/app/tree.js';
 import { tempDir } from './helpers.js';
 
 async function collect(it: AsyncIterable<TreeEvent>): Promise<TreeEvent[]> {
@@ -85,4 +86,45 @@ test('deep trees walk without one open handle per level', async () => {
   const ev = await collect(walk([dir], { symlinks: false }));
   assert.equal(ev.length, 82);
   assert.equal(ev.at(-1)!.rel, [...parts, 'leaf'].join('/'));
+});
+
+test('entries are stat\'ed synchronously while that is fast, in parallel once the disk is read', async () => {
+  let clock = 0;
+  const calls: string[] = [];
+  let slow = new Set(['a', 'b', 'c']);
+  const fake = { isFile: () => true } as unknown as Stats;
+  const sync = (p: string): Stats => {
+    calls.push(`sync ${p}`);
+    clock += slow.has(p) ? 5 : 0.002; // read from the disk
+    return fake;
+  };
+  const parallel = async (p: string): Promise<Stats> => {
+    calls.push(`async ${p}`);
+    clock += slow.size > 0 ? 1 : 0.001;
+    return fake;
+  };
+  const g = new GroupStat(sync, parallel, () => clock);
+  assert.equal((await g.stat(['a', 'b', 'c', 'd', 'e'])).length, 5);
+  assert.deepEqual(calls.splice(0), ['sync a', 'sync b', 'sync c', 'async d', 'async e']);
+  assert.equal(g.inParallel, true);
+  // Still slow in parallel: stays there.
+  await g.stat(['f', 'f2']);
+  assert.deepEqual(calls.splice(0), ['async f', 'async f2']);
+  assert.equal(g.inParallel, true);
+  // Cached again: back to synchronous calls for the next group.
+  slow = new Set();
+  await g.stat(['g', 'h']);
+  assert.equal(g.inParallel, false);
+  await g.stat(['i']);
+  assert.deepEqual(calls.splice(0), ['async g', 'async h', 'sync i']);
+  assert.deepEqual(await g.stat([]), []);
+  // One slow call among fast ones (this thread was preempted) is not a slow disk.
+  const once = new GroupStat((p) => {
+    calls.push(`sync ${p}`);
+    clock += p === 'j' ? 12 : 0.002;
+    return fake;
+  }, parallel, () => clock);
+  await once.stat(Array.from({ length: 64 }, (_, k) => (k === 0 ? 'j' : `x${k}`)));
+  assert.equal(once.inParallel, false);
+  assert.equal(calls.filter((c) => c.startsWith('async')).length, 0);
 });
