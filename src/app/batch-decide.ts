@@ -14,8 +14,8 @@ import { fsReason } from './run.js';
 import { checkRelPath, displayPath, PathRefused, type SafeTree } from './safe-path.js';
 import { TurnBudget } from './turn.js';
 
-export interface BatchReceiveContext {
-  tree: SafeTree;
+/** What the receiving user chose, shared by the whole receive and every batch in it. */
+export interface ReceiveSettings {
   force: boolean;
   fsync: boolean;
   cache: HashCache;
@@ -23,6 +23,10 @@ export interface BatchReceiveContext {
   openFile?: OpenFile;
   /** --stall-timeout in ms; 0: never. */
   stallMs: number;
+}
+
+export interface BatchReceiveContext extends ReceiveSettings {
+  tree: SafeTree;
   dirs: DirAttrs;
   /** Small-file writes in flight by target, where they wait (--fsync, openFile); see batch-receive.ts. */
   writing: Map<string, Promise<void>>;

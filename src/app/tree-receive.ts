@@ -4,26 +4,16 @@ import { AppError } from '../core/api.js';
 import { ConnectionClosedError } from '../io/errors.js';
 import type { Session } from '../io/session.js';
 import type { XferStream } from '../io/stream.js';
-import type { ProgressSink } from './api.js';
 import { toBatchHeader } from './batch.js';
 import { receiveBatch } from './batch-receive.js';
-import { DirAttrs, type BatchReceiveContext } from './batch-decide.js';
+import { DirAttrs, type BatchReceiveContext, type ReceiveSettings } from './batch-decide.js';
 import { ByteReader } from './bytes.js';
 import { encodeAnswer, ProtocolError } from './codec.js';
-import type { HashCache } from './hash-cache.js';
-import type { OpenFile } from './file-io.js';
 import { SafeTree } from './safe-path.js';
 import type { Tally } from './tally.js';
 
-export interface TreeReceiveOptions {
+export interface TreeReceiveOptions extends ReceiveSettings {
   outDir: string;
-  force: boolean;
-  fsync: boolean;
-  cache: HashCache;
-  progress: ProgressSink;
-  openFile?: OpenFile;
-  /** --stall-timeout in ms; 0: never. */
-  stallMs: number;
 }
 
 /**

@@ -94,35 +94,34 @@ function computeTag(polyKey: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array
 }
 
 /**
- * Encrypts and authenticates `plaintext` (binding `aad`, normally the short header).
- * Returns `ciphertext || tag` (plaintext.length + TAG_LEN bytes), a view into a fresh buffer.
- * Throws only on caller bugs (bad key/iv size, bad packet number).
+ * Seals into one fresh buffer laid out as [BLOCK spare bytes][ciphertext][tag]: the spare block
+ * first carries the keystream's block 0 (the Poly1305 key) and is zeroed afterwards, so a caller
+ * may put a header there without a second copy.
  */
-export function sealPayload(k: PacketKey, packetNumber: number, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+function sealInto(k: PacketKey, packetNumber: number, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
   const nonce = packetNonce(k.iv, packetNumber);
   const len = plaintext.length;
   const work = new Uint8Array(BLOCK + len + TAG_LEN);
   work.set(plaintext, BLOCK);
   applyKeystream(k.key, nonce, work.subarray(0, BLOCK + len));
-  const ciphertext = work.subarray(BLOCK, BLOCK + len);
-  computeTag(work.subarray(0, POLY_KEY_LEN), aad, ciphertext, work.subarray(BLOCK + len));
-  work.fill(0, 0, BLOCK); // the returned view shares this buffer: drop the one-time key
-  return work.subarray(BLOCK);
+  computeTag(work.subarray(0, POLY_KEY_LEN), aad, work.subarray(BLOCK, BLOCK + len), work.subarray(BLOCK + len));
+  work.fill(0, 0, BLOCK); // the returned views share this buffer: drop the one-time key
+  return work;
 }
 
 /**
- * sealPayload with the header placed in front of the ciphertext in the same buffer: the
- * header fits into the keystream block that precedes the payload, so nothing is copied twice.
+ * Encrypts and authenticates `plaintext` (binding `aad`, normally the short header).
+ * Returns `ciphertext || tag` (plaintext.length + TAG_LEN bytes), a view into a fresh buffer.
+ * Throws only on caller bugs (bad key/iv size, bad packet number).
  */
+export function sealPayload(k: PacketKey, packetNumber: number, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  return sealInto(k, packetNumber, aad, plaintext).subarray(BLOCK);
+}
+
+/** header || sealPayload(header as aad, payload), the header written into the spare block. */
 export function sealPacketNoble(k: PacketKey, packetNumber: number, header: Uint8Array, payload: Uint8Array): Uint8Array {
   if (header.length > BLOCK) throw new RangeError('header longer than one block');
-  const nonce = packetNonce(k.iv, packetNumber);
-  const len = payload.length;
-  const work = new Uint8Array(BLOCK + len + TAG_LEN);
-  work.set(payload, BLOCK);
-  applyKeystream(k.key, nonce, work.subarray(0, BLOCK + len));
-  computeTag(work.subarray(0, POLY_KEY_LEN), header, work.subarray(BLOCK, BLOCK + len), work.subarray(BLOCK + len));
-  work.fill(0, 0, BLOCK);
+  const work = sealInto(k, packetNumber, header, payload);
   const start = BLOCK - header.length;
   work.set(header, start);
   return work.subarray(start);
