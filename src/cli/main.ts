@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import * as app from '../app/index.js';
 import type { CliApp, CliDeps } from './context.js';
 import { ExitCode, describeFailure } from './exit-codes.js';
+import { tuneHeap } from './heap.js';
 import { runCli } from './program.js';
 import { installInterruptHandlers } from './signals.js';
 
@@ -46,6 +47,7 @@ function fatal(err: unknown): never {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  tuneHeap();
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
   // A reader closing our stdout early must not crash the process with an EPIPE stack trace.
