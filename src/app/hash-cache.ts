@@ -4,13 +4,22 @@
 // path; an entry is trusted only while size, mtime, device and inode are what they were when it
 // was written. Small files are hashed on demand instead: cheaper than an entry each.
 import { createHash } from 'node:crypto';
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BLOCK_SIZE, blockCount, DIGEST_LEN } from './hashing.js';
 import { readState, StateWriter, type StateMeta } from './state-file.js';
 
 /** Below this size a file is simply rehashed when needed. */
 export const CACHE_MIN_SIZE = 32 * 1024 * 1024;
+/**
+ * Entries of files that were deleted or moved are never read again, so the cache is trimmed to
+ * this many bytes, least recently used first (an entry costs 8 KiB per GiB of source: 64 MiB
+ * hold the digests of ~8 TiB of files).
+ */
+export const CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** After trimming, the cache holds at most this share of the limit, so trims stay rare. */
+const PRUNE_TO = 0.75;
+const ENTRY_SUFFIX = '.xfs';
 
 /** What identifies one version of a file for the cache (a subset of fs.Stats). */
 export interface FileId {
@@ -21,8 +30,13 @@ export interface FileId {
 }
 
 export class HashCache {
+  private pruned = false;
+
   /** `dir` null: no cache, every lookup misses and nothing is written. */
-  constructor(readonly dir: string | null) {}
+  constructor(
+    readonly dir: string | null,
+    private readonly maxBytes = CACHE_MAX_BYTES,
+  ) {}
 
   wants(size: number): boolean {
     return this.dir !== null && size >= CACHE_MIN_SIZE;
@@ -31,8 +45,12 @@ export class HashCache {
   /** Digests known for this version of the file (maybe fewer than all blocks), or null. */
   async get(path: string, id: FileId): Promise<Buffer | null> {
     if (!this.wants(id.size)) return null;
-    const s = await readState(this.entry(path, id));
+    const file = this.entry(path, id);
+    const s = await readState(file);
     if (!s || !sameVersion(s.meta, id)) return null;
+    // Marks the entry as recently used for pruning.
+    const t = new Date();
+    await utimes(file, t, t).catch(() => undefined);
     const max = blockCount(id.size) * DIGEST_LEN;
     return s.digests.length > max ? s.digests.subarray(0, max) : s.digests;
   }
@@ -42,6 +60,10 @@ export class HashCache {
     if (!this.wants(id.size)) return null;
     try {
       await mkdir(this.dir!, { recursive: true, mode: 0o700 });
+      if (!this.pruned) {
+        this.pruned = true;
+        await this.prune();
+      }
       return await StateWriter.create(this.entry(path, id), meta(id), prefix);
     } catch {
       return null; // a cache that cannot be written only costs speed
@@ -65,9 +87,41 @@ export class HashCache {
     await unlink(stateFile).catch(() => undefined);
   }
 
+  /**
+   * Deletes the least recently used entries while the cache is above its limit (once per run,
+   * before the first write; best effort: a cache that cannot be trimmed only costs disk space).
+   */
+  async prune(): Promise<number> {
+    if (this.dir === null) return 0;
+    const dir = this.dir;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const entries: { file: string; size: number; used: number }[] = [];
+    for (const name of names) {
+      if (!name.endsWith(ENTRY_SUFFIX)) continue;
+      const file = join(dir, name);
+      const st = await stat(file).catch(() => null);
+      if (st?.isFile()) entries.push({ file, size: st.size, used: st.mtimeMs });
+    }
+    let total = entries.reduce((sum, e) => sum + e.size, 0);
+    if (total <= this.maxBytes) return 0;
+    entries.sort((a, b) => a.used - b.used);
+    let removed = 0;
+    for (const e of entries) {
+      if (total <= this.maxBytes * PRUNE_TO) break;
+      await unlink(e.file).then(
+        () => {
+          total -= e.size;
+          removed++;
+        },
+        () => undefined,
+      );
+    }
+    return removed;
+  }
+
   private entry(path: string, id: FileId): string {
     const key = createHash('sha256').update(`${id.dev}:${id.ino}:${resolve(path)}`).digest('hex').slice(0, 40);
-    return join(this.dir!, `${key}.xfs`);
+    return join(this.dir!, `${key}${ENTRY_SUFFIX}`);
   }
 }
 
