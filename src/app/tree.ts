@@ -201,9 +201,21 @@ async function* visitGroup(dir: string, rel: string, names: string[], o: Walk, d
     const source = join(dir, names[i]!);
     const childRel = `${rel}/${names[i]}`;
     const st = stats[i]!;
-    if (st instanceof Error) yield { type: 'error', rel: childRel, message: `cannot read ${source}: ${fsReason(st)}` };
+    if (st instanceof Error) yield { type: 'error', rel: childRel, message: unreadable(source, st) };
     else yield* visit(source, childRel, st, o, depth + 1);
   }
+}
+
+/**
+ * Node decodes names as UTF-8 and puts U+FFFD where bytes are not, so such a name cannot be
+ * opened again and the protocol (UTF-8 paths) could not carry it anyway: say so, rather than a
+ * puzzling "no such file".
+ */
+function unreadable(source: string, err: Error): string {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT' && source.includes('\uFFFD')) {
+    return `cannot send ${source}: its name is not valid UTF-8 (xfer sends UTF-8 names only; rename it)`;
+  }
+  return `cannot read ${source}: ${fsReason(err)}`;
 }
 
 async function* direntNames(d: Dir): AsyncGenerator<string> {

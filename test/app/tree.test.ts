@@ -73,6 +73,18 @@ test('roots: a file arrives under its base name, a missing root is an error note
   assert.equal(rootName('.'), rootName(process.cwd()));
 });
 
+test('a name that is not UTF-8 is an error naming the reason; its siblings still go', async () => {
+  const base = await tempDir('tree');
+  await mkdir(join(base, 'd'));
+  await writeFile(Buffer.from(`${join(base, 'd')}/caf\xe9.txt`, 'latin1'), 'x');
+  await writeFile(join(base, 'd', 'ok.txt'), 'y');
+  const ev = await collect(walk([join(base, 'd')], { symlinks: false }));
+  const errors = ev.filter((e) => e.type === 'error');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!.type === 'error' ? errors[0]!.message : '', /not valid UTF-8/);
+  assert.ok(ev.some((e) => e.type === 'entry' && e.rel === 'd/ok.txt'));
+});
+
 test('deep trees walk without one open handle per level', async () => {
   const base = await tempDir('tree');
   let dir = join(base, 'd');
