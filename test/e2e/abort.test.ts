@@ -1,23 +1,15 @@
 // Aborts with real processes over UDP on 127.0.0.1: one file the receiver cannot write fails
 // alone (the tests run as root, so a directory in the way stands in for "permission denied"),
 // and Ctrl-C on a sender mid-transfer ends both sides promptly with clear messages.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  assertBuilt, freePort, killAll, randomCode, removeDir, sha256File, startReceiver, tempDir, writeRandomFile, xfer,
-} from './helpers.js';
+import { e2eScratch, freePort, randomCode, sha256File, startReceiver, writeRandomFile, xfer } from './helpers.js';
 
 const MiB = 1024 * 1024;
-let dir = '';
-before(() => {
-  assertBuilt();
-  dir = tempDir();
-});
-afterEach(killAll);
-after(() => removeDir(dir));
+const at = e2eScratch();
 
 function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('xfer: ') && !l.startsWith('xfer: warning'));
@@ -35,8 +27,8 @@ async function waitForPart(out: string, timeoutMs = 10_000): Promise<void> {
 
 describe('e2e aborts', () => {
   test('the receiver cannot write one file: it fails with a clear message, the other arrives, both exit 1', { timeout: 60_000 }, async () => {
-    const src = join(dir, 'src-w');
-    const out = join(dir, 'out-w');
+    const src = at('src-w');
+    const out = at('out-w');
     mkdirSync(src);
     mkdirSync(join(out, 'blocked.bin'), { recursive: true });
     writeRandomFile(join(src, 'blocked.bin'), 32 * MiB);
@@ -59,8 +51,8 @@ describe('e2e aborts', () => {
   });
 
   test('Ctrl-C on the sender mid-transfer: sender exits 130 within 1 s, receiver 6 ("the sender cancelled"), nothing under a final name', { timeout: 60_000 }, async () => {
-    const src = join(dir, 'src-c');
-    const out = join(dir, 'out-c');
+    const src = at('src-c');
+    const out = at('out-c');
     mkdirSync(src);
     mkdirSync(out);
     writeRandomFile(join(src, 'one.bin'), 64 * MiB);
@@ -90,8 +82,8 @@ describe('e2e aborts', () => {
   });
 
   test('Ctrl-C twice: the second signal exits at once', { timeout: 60_000 }, async () => {
-    const src = join(dir, 'src-2');
-    const out = join(dir, 'out-2');
+    const src = at('src-2');
+    const out = at('out-2');
     mkdirSync(src);
     mkdirSync(out);
     writeRandomFile(join(src, 'big.bin'), 64 * MiB);

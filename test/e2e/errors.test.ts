@@ -1,18 +1,12 @@
 // Failure paths of the real CLI: each must end with its documented status and one error line.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { assertBuilt, bindUdp, freePort, killAll, randomCode, removeDir, startReceiver, tempDir, xfer } from './helpers.js';
+import { e2eScratch, bindUdp, freePort, randomCode, startReceiver, xfer } from './helpers.js';
 
-let dir = '';
-before(() => {
-  assertBuilt();
-  dir = tempDir();
-  writeFileSync(join(dir, 'a.txt'), 'hello');
+const at = e2eScratch((at) => {
+  writeFileSync(at('a.txt'), 'hello');
 });
-afterEach(killAll);
-after(() => removeDir(dir));
 
 function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('xfer: ') && !l.startsWith('xfer: warning'));
@@ -21,8 +15,8 @@ function errorLines(stderr: string): string[] {
 describe('e2e errors', () => {
   test('wrong code: sender exits 4 within about 2 s with one line', { timeout: 30_000 }, async () => {
     const port = await freePort();
-    const recv = await startReceiver(port, randomCode(), join(dir, 'out-wc'), [], 25_000);
-    const send = await xfer(['send', join(dir, 'a.txt'), `127.0.0.1:${port}`, '--code', randomCode()], { timeoutMs: 20_000 }).done;
+    const recv = await startReceiver(port, randomCode(), at('out-wc'), [], 25_000);
+    const send = await xfer(['send', at('a.txt'), `127.0.0.1:${port}`, '--code', randomCode()], { timeoutMs: 20_000 }).done;
     assert.equal(send.code, 4, send.stderr);
     assert.ok(send.ms < 3000, `took ${send.ms} ms`);
     assert.equal(errorLines(send.stderr).length, 1, send.stderr);
@@ -33,7 +27,7 @@ describe('e2e errors', () => {
 
   test('unreachable: nothing listening, exit 3 after --handshake-timeout 2', { timeout: 30_000 }, async () => {
     const port = await freePort();
-    const send = await xfer(['send', join(dir, 'a.txt'), `127.0.0.1:${port}`, '--code', randomCode(), '--handshake-timeout', '2'], { timeoutMs: 20_000 }).done;
+    const send = await xfer(['send', at('a.txt'), `127.0.0.1:${port}`, '--code', randomCode(), '--handshake-timeout', '2'], { timeoutMs: 20_000 }).done;
     assert.equal(send.code, 3, send.stderr);
     assert.ok(send.ms >= 1500 && send.ms < 6000, `took ${send.ms} ms`);
     assert.equal(errorLines(send.stderr).length, 1, send.stderr);
@@ -44,7 +38,7 @@ describe('e2e errors', () => {
     let datagrams = 0;
     sock.on('message', () => datagrams++);
     const port = sock.address().port;
-    const send = await xfer(['send', join(dir, 'a.txt'), join(dir, 'missing.bin'), `127.0.0.1:${port}`, '--code', randomCode()], { timeoutMs: 15_000 }).done;
+    const send = await xfer(['send', at('a.txt'), at('missing.bin'), `127.0.0.1:${port}`, '--code', randomCode()], { timeoutMs: 15_000 }).done;
     await new Promise((r) => setTimeout(r, 200));
     sock.close();
     assert.equal(send.code, 5, send.stderr);
@@ -56,7 +50,7 @@ describe('e2e errors', () => {
   test('port in use: recv exits 7', { timeout: 20_000 }, async () => {
     const sock = await bindUdp(0);
     const port = sock.address().port;
-    const recv = await xfer(['recv', '--listen', `127.0.0.1:${port}`, '--code', randomCode(), '--out', join(dir, 'out-pu')], { timeoutMs: 15_000 }).done;
+    const recv = await xfer(['recv', '--listen', `127.0.0.1:${port}`, '--code', randomCode(), '--out', at('out-pu')], { timeoutMs: 15_000 }).done;
     sock.close();
     assert.equal(recv.code, 7, recv.stderr);
     assert.equal(errorLines(recv.stderr).length, 1, recv.stderr);
@@ -64,7 +58,7 @@ describe('e2e errors', () => {
 
   test('Ctrl-C: a waiting receiver exits 130 within a second', { timeout: 20_000 }, async () => {
     const port = await freePort();
-    const recv = await startReceiver(port, randomCode(), join(dir, 'out-int'), [], 15_000);
+    const recv = await startReceiver(port, randomCode(), at('out-int'), [], 15_000);
     const t = performance.now();
     recv.child.kill('SIGINT');
     const r = await recv.done;
@@ -73,7 +67,7 @@ describe('e2e errors', () => {
   });
 
   test('usage error: exit 2 with one line and no network', { timeout: 10_000 }, async () => {
-    const r = await xfer(['send', join(dir, 'a.txt'), '127.0.0.1:1']).done;
+    const r = await xfer(['send', at('a.txt'), '127.0.0.1:1']).done;
     assert.equal(r.code, 2);
     assert.deepEqual(errorLines(r.stderr), [r.stderr.trim()]);
   });

@@ -7,6 +7,7 @@ import type { Socket } from 'node:dgram';
 import { createReadStream, existsSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -164,4 +165,21 @@ export async function startReceiver(port: number, code: string, outDir: string, 
   const r = xfer(['recv', '--listen', `127.0.0.1:${port}`, '--code', code, '--out', outDir, ...extra], { timeoutMs });
   await r.waitStderr(/Listening on \S+:\d+/);
   return r;
+}
+
+/**
+ * The hooks every e2e file needs: the CLI built, a scratch directory for the file (removed at the
+ * end), no xfer process outliving its test. Returns join(scratch, ...parts).
+ */
+export function e2eScratch(setup?: (at: (...parts: string[]) => string) => void): (...parts: string[]) => string {
+  let dir = '';
+  const at = (...parts: string[]): string => join(dir, ...parts);
+  before(() => {
+    assertBuilt();
+    dir = tempDir();
+    setup?.(at);
+  });
+  afterEach(killAll);
+  after(() => removeDir(dir));
+  return at;
 }

@@ -1,19 +1,13 @@
 // Resume after kill -9 of either side, between two real xfer processes over UDP.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertBuilt, freePort, killAll, randomCode, removeDir, sha256File, startReceiver, tempDir, writeRandomFile, xfer, type Run } from './helpers.js';
+import { e2eScratch, freePort, randomCode, sha256File, startReceiver, writeRandomFile, xfer, type Run } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 256 * MiB;
-let dir = '';
-before(() => {
-  assertBuilt();
-  dir = tempDir();
-});
-afterEach(killAll);
-after(() => removeDir(dir));
+const at = e2eScratch();
 
 /** File data that travelled, from the summary line ("..., 153.6 MiB in 2.10 s, ..."). */
 function dataSent(stderr: string): number {
@@ -43,9 +37,9 @@ async function killAt(victim: Run, part: string, bytes: number): Promise<void> {
 describe('resume after kill -9', () => {
   for (const victim of ['sender', 'receiver'] as const) {
     test(`${victim} killed at ~40 %: the rerun is byte-exact and sends < 65 % of the file`, { timeout: 180_000 }, async () => {
-      const src = join(dir, `src-${victim}`);
-      const out = join(dir, `out-${victim}`);
-      const env = { XFER_CACHE_DIR: join(dir, `cache-${victim}`) };
+      const src = at(`src-${victim}`);
+      const out = at(`out-${victim}`);
+      const env = { XFER_CACHE_DIR: at(`cache-${victim}`) };
       mkdirSync(src, { recursive: true });
       const hash = writeRandomFile(join(src, 'disk.img'), SIZE);
       const code = randomCode();
@@ -74,10 +68,10 @@ describe('resume after kill -9', () => {
   }
 
   test('a source changed between runs is sent again in full', { timeout: 180_000 }, async () => {
-    const src = join(dir, 'src-changed');
-    const out = join(dir, 'out-changed');
+    const src = at('src-changed');
+    const out = at('out-changed');
     mkdirSync(src, { recursive: true });
-    const env = { XFER_CACHE_DIR: join(dir, 'cache-changed') };
+    const env = { XFER_CACHE_DIR: at('cache-changed') };
     writeRandomFile(join(src, 'disk.img'), 64 * MiB);
     const code = randomCode();
     let port = await freePort();

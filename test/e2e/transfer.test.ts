@@ -1,26 +1,18 @@
 // Real transfers between two xfer processes over UDP on 127.0.0.1.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  assertBuilt, freePort, killAll, randomCode, removeDir, sha256File, startReceiver, tempDir, writeRandomFile, xfer,
-} from './helpers.js';
+import { e2eScratch, freePort, randomCode, sha256File, startReceiver, writeRandomFile, xfer } from './helpers.js';
 
 const MiB = 1024 * 1024;
-let dir = '';
-before(() => {
-  assertBuilt();
-  dir = tempDir();
-});
-afterEach(killAll);
-after(() => removeDir(dir));
+const at = e2eScratch();
 
 describe('e2e transfers', () => {
   test('three files (empty, 64 MiB random, small) arrive intact', { timeout: 120_000 }, async () => {
-    const src = join(dir, 'src3');
-    const out = join(dir, 'out3');
+    const src = at('src3');
+    const out = at('out3');
     mkdirSync(src);
     const files = { 'empty.bin': 0, 'big.bin': 64 * MiB, 'small.txt': 1234 };
     const hashes: Record<string, string> = {};
@@ -65,8 +57,8 @@ describe('e2e transfers', () => {
   });
 
   test('an existing file is refused without --force and replaced with it', { timeout: 60_000 }, async () => {
-    const src = join(dir, 'src-ow');
-    const out = join(dir, 'out-ow');
+    const src = at('src-ow');
+    const out = at('out-ow');
     mkdirSync(src);
     mkdirSync(out);
     writeFileSync(join(src, 'f.txt'), 'NEW CONTENT');

@@ -1,23 +1,17 @@
 // Real directory transfers between two xfer processes over UDP on 127.0.0.1.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { makeAwkwardTree, snapshot } from '../app/tree-helpers.js';
-import { assertBuilt, freePort, killAll, randomCode, removeDir, startReceiver, tempDir, xfer } from './helpers.js';
+import { e2eScratch, freePort, randomCode, startReceiver, xfer } from './helpers.js';
 
-let dir = '';
-before(() => {
-  assertBuilt();
-  dir = tempDir();
-});
-afterEach(killAll);
-after(() => removeDir(dir));
+const at = e2eScratch();
 
 test('the awkward tree arrives identical with --symlinks; a rerun skips everything', { timeout: 60_000 }, async () => {
-  const src = join(dir, 'src', 'top');
-  const out = join(dir, 'out');
+  const src = at('src', 'top');
+  const out = at('out');
   await makeAwkwardTree(src);
-  const env = { XFER_CACHE_DIR: join(dir, 'cache') };
+  const env = { XFER_CACHE_DIR: at('cache') };
   for (const round of [1, 2]) {
     const port = await freePort();
     const code = randomCode();
