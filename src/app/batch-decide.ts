@@ -28,8 +28,8 @@ export interface ReceiveSettings {
 export interface BatchReceiveContext extends ReceiveSettings {
   tree: SafeTree;
   dirs: DirAttrs;
-  /** Small-file writes in flight by target, where they wait (--fsync, openFile); see batch-receive.ts. */
-  writing: Map<string, Promise<void>>;
+  /** File writes in flight by target (big files, and small ones that wait); see batch-receive.ts. */
+  writing: Map<string, Promise<unknown>>;
   /** A progress key for an item on stream `id` (the stream id is in it, for tests and logs). */
   nextKey(id: number): string;
   record(r: ItemResult): void;

@@ -137,7 +137,12 @@ async function receiveItem(
     failItem(ctx, key, e, 0, describeLoss(watch.stalled ?? err, name));
     throw watch.stalled ?? err;
   }
-  return receiveBig({ s, reader, slot, i, key, at: go.at, last, watch }, ctx);
+  // Only a hostile sender sends one path on two streams at once; both would write one partial.
+  watch.pause();
+  return oneAtATime(ctx.writing, slot.target, () => {
+    watch.resume();
+    return receiveBig({ s, reader, slot, i, key, at: go.at, last, watch }, ctx);
+  });
 }
 
 /** A small file read whole: checked in memory, then written to its partial and moved into place. */
@@ -162,11 +167,10 @@ async function writeSmall(body: Buffer, slot: Slot, key: string, ctx: BatchRecei
 }
 
 /**
- * Small files that wait to be written are written several at once; two for the same target (one
- * path twice in a run) would share one partial and could leave a mix of both in place, so the
- * second waits for the first.
+ * Files are written several at once; two for the same target (one path twice in a run) would
+ * share one partial and could leave a mix of both in place, so the second waits for the first.
  */
-function oneAtATime(busy: Map<string, Promise<void>>, target: string, f: () => Promise<void>): Promise<void> {
+function oneAtATime<T>(busy: Map<string, Promise<unknown>>, target: string, f: () => Promise<T>): Promise<T> {
   const before = busy.get(target);
   const p = before ? before.then(f) : f();
   const settled = p.catch(() => undefined);

@@ -122,3 +122,38 @@ test('one path twice in a batch, written at once (--fsync): the file in place is
   assert.ok(got.equals(long) || got.equals(short), `a mix: ${got.length} bytes, ${got.subarray(0, 12).toString()}...`);
   assert.deepEqual(await readdir(out), ['f']);
 });
+
+test('one big file path on two streams at once: the file in place is one of them, never a mix', async () => {
+  const h = memoryHarness();
+  const out = await tempDir('hostile');
+  const { open } = await import('node:fs/promises');
+  const openFile = async (path: string, flags: number, mode: number): Promise<FileHandle> => {
+    const fh = await open(path, flags, mode);
+    await new Promise((r) => setTimeout(r, 20)); // both partials are open before either is written
+    return fh;
+  };
+  const r = await startReceiver(h, out, { force: true, openFile });
+  const session = await connectClient(h.deps, { ...params(), host: 'localhost', port: r.port });
+  const size = 2 * 1024 * 1024; // above the small-file limit: each is written as it arrives
+  const datas = [Buffer.alloc(size, 'A'), Buffer.alloc(size, 'B')];
+  const items = [{ path: 'g', kind: 'file', size, mode: 0o644, mtime: 0 } satisfies WireEntry];
+  const streams = await Promise.all(datas.map(() => session.openStream()));
+  const readers = streams.map((s) => {
+    s.on('error', () => undefined);
+    return new ByteReader(s);
+  });
+  for (const s of streams) s.write(encodeBatchHeader({ v: 2, fresh: false, items }));
+  for (const rd of readers) assert.deepEqual(toDecisions(await rd.framed(), items).map((d) => d.a), ['send']);
+  for (const [k, s] of streams.entries()) {
+    s.write(encodeGo({ i: 0, at: 0 }));
+    s.write(datas[k]!);
+    s.write(hashBytes(datas[k]!));
+  }
+  await Promise.all(streams.map((s) => endAndWait(s)));
+  await Promise.all(readers.map((rd) => rd.discard()));
+  await session.close(0, 'done');
+  await r.received;
+  const got = await readFile(join(out, 'g'));
+  assert.ok(got.equals(datas[0]!) || got.equals(datas[1]!), `a mix: ${got.indexOf('B')} A bytes before the first B, ${got.length} bytes`);
+  assert.deepEqual(await readdir(out), ['g']);
+});
