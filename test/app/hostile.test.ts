@@ -3,7 +3,7 @@
 // them and write nothing outside its output directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readdir, readFile, readlink, symlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, readlink, symlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeBatchHeader, encodeGo, toDecisions, type Decision, type WireEntry } from '../../src/app/batch.js';
 import { ByteReader, endAndWait } from '../../src/app/bytes.js';
@@ -15,6 +15,13 @@ import { tempDir } from './helpers.js';
 import { startReceiver } from './tree-helpers.js';
 
 const file = (path: string, data = 'pwned'): WireEntry => ({ path, kind: 'file', size: Buffer.byteLength(data), mode: 0o644, mtime: 0 });
+
+/** Opens files 20 ms late, so that both partials of one target are open before either is written. */
+async function slowOpen(path: string, flags: number, mode: number): Promise<FileHandle> {
+  const fh = await open(path, flags, mode);
+  await new Promise((r) => setTimeout(r, 20));
+  return fh;
+}
 
 /** One batch: header, decisions, then data for whatever the receiver agreed to take. */
 async function batch(session: Session, items: WireEntry[]): Promise<Decision[]> {
@@ -93,13 +100,7 @@ test('a hostile sender: ../escape, /etc/x, links out of the output dir: all refu
 test('one path twice in a batch, written at once (--fsync): the file in place is one of them, never a mix', async () => {
   const h = memoryHarness();
   const out = await tempDir('hostile');
-  const { open } = await import('node:fs/promises');
-  const openFile = async (path: string, flags: number, mode: number): Promise<FileHandle> => {
-    const fh = await open(path, flags, mode);
-    await new Promise((r) => setTimeout(r, 20)); // both partials are open before either is written
-    return fh;
-  };
-  const r = await startReceiver(h, out, { force: true, fsync: true, openFile });
+  const r = await startReceiver(h, out, { force: true, fsync: true, openFile: slowOpen });
   const session = await connectClient(h.deps, { ...params(), host: 'localhost', port: r.port });
   const long = Buffer.alloc(5000, 'A');
   const short = Buffer.alloc(10, 'B');
@@ -126,13 +127,7 @@ test('one path twice in a batch, written at once (--fsync): the file in place is
 test('one big file path on two streams at once: the file in place is one of them, never a mix', async () => {
   const h = memoryHarness();
   const out = await tempDir('hostile');
-  const { open } = await import('node:fs/promises');
-  const openFile = async (path: string, flags: number, mode: number): Promise<FileHandle> => {
-    const fh = await open(path, flags, mode);
-    await new Promise((r) => setTimeout(r, 20)); // both partials are open before either is written
-    return fh;
-  };
-  const r = await startReceiver(h, out, { force: true, openFile });
+  const r = await startReceiver(h, out, { force: true, openFile: slowOpen });
   const session = await connectClient(h.deps, { ...params(), host: 'localhost', port: r.port });
   const size = 2 * 1024 * 1024; // above the small-file limit: each is written as it arrives
   const datas = [Buffer.alloc(size, 'A'), Buffer.alloc(size, 'B')];
