@@ -111,8 +111,13 @@ export const AppError = {
  */
 export interface ConnectionHandle {
   handleDatagram(buf: Uint8Array, now: Millis): void;
-  /** Next datagram to put on the wire, or null (nothing to send now, or the pacer says wait). */
-  pollTransmit(now: Millis): Uint8Array | null;
+  /**
+   * Next datagram to put on the wire, or null (nothing to send now, or the pacer says wait).
+   * `holdAcks`: a packet that would carry nothing but an ACK is not built now (more datagrams
+   * are about to be handled, and one ACK after them covers them all); ACKs still ride along on
+   * any other packet.
+   */
+  pollTransmit(now: Millis, holdAcks?: boolean): Uint8Array | null;
   /** Absolute time at which handleTimeout() must be called, or null when no timer is needed. */
   pollTimeout(): Millis | null;
   handleTimeout(now: Millis): void;

@@ -263,7 +263,7 @@ export class Connection implements ConnectionHandle {
 
   // ---------------------------------------------------------------- output
 
-  pollTransmit(now: Millis): Uint8Array | null {
+  pollTransmit(now: Millis, holdAcks = false): Uint8Array | null {
     this.clock = now;
     const queued = this.outbox.shift();
     if (queued) return this.count(queued);
@@ -282,7 +282,7 @@ export class Connection implements ConnectionHandle {
         this.closeSendPending = false;
         return this.sealFrames([this.closeFrame]);
       case 'connected':
-        return this.buildPacket(now);
+        return this.buildPacket(now, holdAcks);
     }
   }
 
@@ -292,7 +292,7 @@ export class Connection implements ConnectionHandle {
     return d;
   }
 
-  private buildPacket(now: Millis): Uint8Array | null {
+  private buildPacket(now: Millis, holdAcks: boolean): Uint8Array | null {
     const rec = this.recovery;
     const probe = rec.probesPending > 0;
     const cwndOk = probe || rec.canSend();
@@ -309,7 +309,7 @@ export class Connection implements ConnectionHandle {
       rec.onAppLimited();
     }
     const wantPing = this.pingPending || (probe && !wantData && !wantControl);
-    if (!ackNow && !wantControl && !wantData && !wantPing) return null;
+    if ((holdAcks || !ackNow) && !wantControl && !wantData && !wantPing) return null;
 
     const room = this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN;
     // The payload only lives until sealPacket copies it out, so one scratch buffer serves every

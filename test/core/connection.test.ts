@@ -139,6 +139,30 @@ describe('garbage datagrams', () => {
   });
 });
 
+describe('ACK batching', () => {
+  test('holdAcks keeps a bare ACK back; the one ACK sent afterwards covers the whole burst', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    events(sim.b);
+    const id = sim.a.openStream()!;
+    sim.a.streamWrite(id, new Uint8Array(20_000).fill(1));
+    const packets: Uint8Array[] = [];
+    for (let d = sim.a.pollTransmit(sim.now); d; d = sim.a.pollTransmit(sim.now)) packets.push(d);
+    assert.ok(packets.length >= 10, `${packets.length} packets`);
+    for (const p of packets) {
+      sim.b.handleDatagram(p, sim.now);
+      assert.equal(sim.b.pollTransmit(sim.now, true), null, 'a bare ACK waits while the burst is handled');
+    }
+    events(sim.b);
+    const ack = sim.b.pollTransmit(sim.now);
+    assert.ok(ack, 'the ACK goes out once asked without holdAcks');
+    assert.equal(sim.b.pollTransmit(sim.now), null, 'one ACK for the whole burst');
+    const inFlight = sim.a.stats().bytesInFlight;
+    sim.a.handleDatagram(ack, sim.now);
+    assert.equal(sim.a.stats().bytesInFlight, 0, `all ${inFlight} bytes acknowledged by it`);
+  });
+});
+
 describe('streams', () => {
   test('a frame for peer stream n opens the lower streams too; their late frames still land', () => {
     const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });

@@ -46,3 +46,47 @@ test('sub-millisecond waits sleep on a timer instead of spinning the event loop'
   assert.ok(counter.timeouts >= 20, `only ${counter.timeouts} wake-ups in ${elapsed.toFixed(0)} ms`);
   assert.ok(counter.timeouts <= 1.5 * elapsed, `${counter.timeouts} wake-ups in ${elapsed.toFixed(0)} ms`);
 });
+
+test('a burst of datagrams: data goes out as each is handled, one bare ACK after the burst', async () => {
+  const wire: string[] = [];
+  let unacked = 0;
+  let dataReady = 0;
+  const conn = {
+    handleDatagram: (buf: Uint8Array) => {
+      unacked++;
+      dataReady += buf[0]!; // each datagram "frees" this many data packets, as an ACK would
+    },
+    handleTimeout: () => {},
+    pollEvent: () => null,
+    pollTransmit: (_now: number, holdAcks?: boolean) => {
+      if (dataReady > 0) {
+        dataReady--;
+        unacked = 0; // ACKs ride along on data
+        return new Uint8Array([0xd]);
+      }
+      if (unacked > 0 && !holdAcks) {
+        unacked = 0;
+        return new Uint8Array([0xa]);
+      }
+      return null;
+    },
+    pollTimeout: () => null,
+  } as Partial<ConnectionHandle> as ConnectionHandle;
+  let deliver: ((buf: Uint8Array, from: { address: string; port: number }) => void) | null = null;
+  const driver = new Driver({
+    conn,
+    port: { ...port, setHandler: (h) => (deliver = h), send: (d) => wire.push(d[0] === 0xd ? 'data' : 'ack') },
+    peer: { address: '127.0.0.1', port: 2 },
+    follow: false,
+    clock: () => performance.now(),
+    onEvent: () => {},
+  });
+  const from = { address: '127.0.0.1', port: 2 };
+  deliver!(new Uint8Array([1]), from);
+  assert.deepEqual(wire, ['data'], 'data freed by a datagram leaves at once');
+  for (let i = 0; i < 9; i++) deliver!(new Uint8Array([0]), from);
+  assert.deepEqual(wire, ['data'], 'no bare ACK while the burst is being handled');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(wire, ['data', 'ack'], 'one ACK after the burst');
+  driver.stop();
+});
