@@ -63,6 +63,8 @@ export class Connection implements ConnectionHandle {
   private closeResendAt: Millis = Infinity;
   private closeEnd: Millis = Infinity;
   private closeReason: CloseReason | null = null;
+  /** The peer closed: one CONNECTION_CLOSE goes back (pollTransmit after 'closed'). */
+  private answerClose = false;
   // stats
   private packetsSent = 0;
   private packetsReceived = 0;
@@ -232,6 +234,10 @@ export class Connection implements ConnectionHandle {
         this.onAckFrame(f.ranges, f.ackDelayMicros, now);
         return;
       case 'connection_close':
+        // Answering a close we did not start lets the peer stop at once: otherwise it lingers
+        // three PTOs in case its close was lost (a quarter of a second at 50 ms RTT, the same
+        // for every transfer). If the answer is lost, it lingers as before.
+        this.answerClose = this.state === 'connected' && this.closeReason === null;
         this.terminate(this.closeReason ?? { kind: 'peer', errorCode: f.errorCode, reason: f.reason });
         return;
       case 'padding':
@@ -269,7 +275,9 @@ export class Connection implements ConnectionHandle {
     if (queued) return this.count(queued);
     switch (this.state) {
       case 'closed':
-        return null;
+        if (!this.answerClose) return null;
+        this.answerClose = false;
+        return this.sealFrames([{ type: 'connection_close', errorCode: 0, reason: '' }]);
       case 'handshake':
         if (this.client && now >= this.helloAt) {
           this.helloAt = now + this.helloInterval;

@@ -107,7 +107,11 @@ export class Driver {
   private drain(): void {
     for (let ev = this.conn.pollEvent(); ev; ev = this.stopped ? null : this.conn.pollEvent()) {
       if (ev.type === 'connected' && this.o.follow) this.locked = true;
-      if (ev.type === 'closed') this.stop();
+      if (ev.type === 'closed') {
+        // A connection closed by the peer still answers its close (one datagram).
+        this.sendLast();
+        this.stop();
+      }
       this.o.onEvent(ev);
     }
   }
@@ -125,6 +129,12 @@ export class Driver {
       this.flushScheduled = false;
       this.service();
     });
+  }
+
+  private sendLast(): void {
+    if (this.stopped || !this.peer) return;
+    const now = this.o.clock();
+    for (let d = this.conn.pollTransmit(now); d; d = this.conn.pollTransmit(now)) this.o.port.send(d, this.peer);
   }
 
   private rearm(): void {

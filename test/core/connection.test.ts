@@ -90,10 +90,31 @@ describe('Connection lifecycle', () => {
       if (side === 'b') peerReason = e.reason;
       else localReason = e.reason;
     };
+    const closedAt = sim.now;
     sim.a.close(0, 'done', sim.now);
     sim.run(() => peerReason !== undefined && localReason !== undefined, 10_000);
     assert.deepEqual(peerReason, { kind: 'peer', errorCode: 0, reason: 'done' });
     assert.deepEqual(localReason, { kind: 'local', errorCode: 0, reason: 'done' });
+    // The peer answers the close, so the closer is done after one round trip (20 ms here)
+    // instead of lingering three PTOs.
+    assert.ok(sim.now - closedAt < 30, `closing took ${sim.now - closedAt} ms`);
+  });
+
+  test('a lost answer to the close: the closer still ends, after its linger', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    let localReason: CloseReason | undefined;
+    sim.onEvent = (side, e) => {
+      if (side === 'a' && e.type === 'closed') localReason = e.reason;
+    };
+    // From now on everything b sends is lost: a must end on its own timer.
+    sim.ba.send = () => {};
+    const closedAt = sim.now;
+    sim.a.close(0, 'done', sim.now);
+    sim.run(() => localReason !== undefined, 10_000);
+    assert.ok(sim.b.isClosed);
+    assert.deepEqual(localReason, { kind: 'local', errorCode: 0, reason: 'done' });
+    assert.ok(sim.now - closedAt >= 50, `closing took ${sim.now - closedAt} ms`);
   });
 });
 

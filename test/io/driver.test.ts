@@ -90,3 +90,37 @@ test('a burst of datagrams: data goes out as each is handled, one bare ACK after
   assert.deepEqual(wire, ['data', 'ack'], 'one ACK after the burst');
   driver.stop();
 });
+
+test('a connection that closes still gets its last datagram (the answer to the close) out', () => {
+  const wire: Uint8Array[] = [];
+  let closed = false;
+  let answer: Uint8Array | null = new Uint8Array([0xcc]);
+  const conn = {
+    handleDatagram: () => {
+      closed = true;
+    },
+    handleTimeout: () => {},
+    pollEvent: () => {
+      if (!closed) return null;
+      closed = false;
+      return { type: 'closed', reason: { kind: 'peer', errorCode: 0, reason: 'done' } };
+    },
+    pollTransmit: () => {
+      const d = answer;
+      answer = null;
+      return d;
+    },
+    pollTimeout: () => null,
+  } as Partial<ConnectionHandle> as ConnectionHandle;
+  let deliver: ((buf: Uint8Array, from: { address: string; port: number }) => void) | null = null;
+  new Driver({
+    conn,
+    port: { ...port, setHandler: (h) => (deliver = h ?? deliver), send: (d) => wire.push(d) },
+    peer: { address: '127.0.0.1', port: 2 },
+    follow: false,
+    clock: () => performance.now(),
+    onEvent: () => {},
+  });
+  deliver!(new Uint8Array([1]), { address: '127.0.0.1', port: 2 });
+  assert.deepEqual(wire, [new Uint8Array([0xcc])]);
+});
