@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { payload, Transfer, type TransferResult } from './transfer.js';
 import type { LinkConfig } from './harness.js';
+import { runShare } from '../../bench/lib/sharing.js';
 
 const MiB = 1 << 20;
 
@@ -86,5 +87,22 @@ describe('BBR over the simulated link', () => {
     const link = { rateMbps: 100, delayMs: 25, lossPct: 20 };
     const r = transfer(link, 32 * MiB, 26);
     assert.ok(r.steadyMbps >= 0.65 * 80, `goodput ${r.steadyMbps.toFixed(1)} Mbit/s`);
+  });
+});
+
+describe('sharing one bottleneck (20 Mbit/s, 40 ms, no loss, 20 s)', () => {
+  const base = { rateMbps: 20, rttMs: 40, lossPct: 0, durationMs: 20_000, windowFromMs: 10_000, seed: 7 };
+
+  test('a flow joining 1 s late converges to an even share (Jain >= 0.98 over 10-20 s)', () => {
+    const r = runShare({ ...base, label: 'late', flows: [{ cc: 'bbr', startMs: 0 }, { cc: 'bbr', startMs: 1_000 }] }, () => 0);
+    const shares = r.windowMbps.map((x) => x.toFixed(1)).join(' / ');
+    assert.ok(r.jainWindow >= 0.98, `Jain ${r.jainWindow.toFixed(3)} (${shares} Mbit/s)`);
+    assert.ok(r.utilisationPct >= 90, `utilisation ${r.utilisationPct.toFixed(1)} %`);
+  });
+
+  test('against NewReno, BBR neither takes more than 2/3 nor less than 1/5 of the link', () => {
+    const r = runShare({ ...base, label: 'reno', flows: [{ cc: 'bbr', startMs: 0 }, { cc: 'newreno', startMs: 0 }] }, () => 0);
+    const bbr = r.sharePct[0]!;
+    assert.ok(bbr <= 66.7 && bbr >= 20, `BBR share ${bbr.toFixed(1)} %, NewReno ${r.sharePct[1]!.toFixed(1)} %`);
   });
 });

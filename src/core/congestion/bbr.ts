@@ -23,7 +23,7 @@ import {
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
-  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT,
+  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -238,6 +238,12 @@ export class Bbr implements CongestionController {
       // a queue that keeps standing keeps cutting.
       if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue && !rs.appLimited) {
         this.bwFilter.resetTo(this.round + 1, Math.max(rs.maxRate, (1 - STANDING_QUEUE_MAX_CUT) * this.bandwidth));
+        // The cut above keeps every flow's share (each falls back to what it got), so it cannot
+        // make two flows converge. A multiplicative cut of the window cap, regrown by one packet
+        // per round while the queue stands (growInflightCap), is AIMD: the bigger flow gives up
+        // more and both grow back alike, so shares converge. Once per gain cycle at most, so a
+        // loss-based flow (whose queue always stands) does not squeeze us out.
+        if (this.round > this.lastCutRound + STANDING_QUEUE_CUT_ROUNDS) this.capInflight(rs, STANDING_QUEUE_BETA);
       }
     }
     // A round without a usable sample (idle, app-limited) must not age the estimate out.
@@ -248,13 +254,18 @@ export class Bbr implements CongestionController {
   }
 
   private onCongestion(rs: RoundStats): void {
-    const base = Math.min(rs.maxInflight > 0 ? rs.maxInflight : this.cwnd, this.cwnd, this.inflightHi);
-    this.inflightHi = Math.max(this.minCwnd(), LOSS_BETA * base);
-    this.hiGrowth = 0;
-    this.lastCutRound = this.round;
+    this.capInflight(rs, LOSS_BETA);
     if (this.mode === 'startup') this.filledPipe = true;
     // A probe that met congestion is over.
     if (this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;
+  }
+
+  /** inflightHi = beta x what was in flight this round (or the window, if smaller). */
+  private capInflight(rs: RoundStats, beta: number): void {
+    const base = Math.min(rs.maxInflight > 0 ? rs.maxInflight : this.cwnd, this.cwnd, this.inflightHi);
+    this.inflightHi = Math.max(this.minCwnd(), beta * base);
+    this.hiGrowth = 0;
+    this.lastCutRound = this.round;
   }
 
   /** After a cut, the cap grows back exponentially per uncongested round in which it was the limit. */
