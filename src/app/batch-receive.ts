@@ -15,6 +15,7 @@ import { hashBytes } from './hashing.js';
 import {
   describeLoss, doneItem, existsFailure, failItem, integrityFailure, ItemFailure, refused, result, settleSkip, writeFailure,
 } from './item-outcome.js';
+import { Outbox } from './outbox.js';
 import { TargetExists, writeWhole } from './resume.js';
 import { isTransferLost } from './run.js';
 import { displayPath } from './safe-path.js';
@@ -84,13 +85,15 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
  * many of them instead of each going out (and being acknowledged) alone.
  */
 class Answers {
-  private parts: Uint8Array[] = [];
+  private readonly out: Outbox;
   private scheduled = false;
 
-  constructor(private readonly s: XferStream) {}
+  constructor(private readonly s: XferStream) {
+    this.out = new Outbox(s);
+  }
 
   push(i: number, r: Outcome): void {
-    this.parts.push(encodeResult({ i, ...r }));
+    this.out.add(encodeResult({ i, ...r }));
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
@@ -98,10 +101,10 @@ class Answers {
 
   flush(): void {
     this.scheduled = false;
-    if (this.parts.length === 0) return;
-    const chunk = Buffer.concat(this.parts);
-    this.parts = [];
-    if (!this.s.destroyed && !this.s.writableEnded) this.s.write(chunk);
+    // Nobody reads answers any more once the stream is gone or ended; a failed write is the
+    // stream's loss, which the batch learns from the stream itself.
+    if (this.s.destroyed || this.s.writableEnded) return;
+    this.out.flush().catch(() => undefined);
   }
 }
 

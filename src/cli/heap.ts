@@ -15,7 +15,7 @@ import { setFlagsFromString } from 'node:v8';
  * (unlike --max-semi-space-size, which V8 reads only when the heap is created) and also applies
  * inside the standalone binary, which has no way to pass V8 options on its command line.
  */
-export const HEAP_FLAGS = '--semi-space-growth-factor=1';
+const HEAP_FLAGS = '--semi-space-growth-factor=1';
 
 export function tuneHeap(): void {
   setFlagsFromString(HEAP_FLAGS);

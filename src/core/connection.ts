@@ -237,7 +237,7 @@ export class Connection implements ConnectionHandle {
         // Answering a close we did not start lets the peer stop at once: otherwise it lingers
         // three PTOs in case its close was lost (a quarter of a second at 50 ms RTT, the same
         // for every transfer). If the answer is lost, it lingers as before.
-        this.answerClose = this.state === 'connected' && this.closeReason === null;
+        this.answerClose = this.state === 'connected';
         this.terminate(this.closeReason ?? { kind: 'peer', errorCode: f.errorCode, reason: f.reason });
         return;
       case 'padding':
