@@ -307,17 +307,22 @@ export class Connection implements ConnectionHandle {
     const ackNow = rec.acks.shouldAckNow(now);
     const wantControl = cwndOk && this.streams.control.size > 0;
     let wantData = false;
+    let wantRepeat = false;
     this.pacerWakeAt = null;
-    if (cwndOk && this.streams.hasWork()) {
+    const hasWork = this.streams.hasWork();
+    if (!hasWork && cwndOk) rec.onAppLimited();
+    // Nothing new to send but a stream's tail is unacknowledged on a path that loses packets:
+    // the spare window repeats the tail, so a lost last packet costs no timeout (see README).
+    const repeat = !hasWork && cwndOk && !probe && rec.packetsLost > 0 && this.streams.hasRedundant();
+    if (cwndOk && (hasWork || repeat)) {
       const wait = probe ? 0 : rec.pacer.timeUntilSend(now, this.maxDatagram);
       // Sub-timer-resolution waits are rounded: chasing a microsecond deficit only burns wakeups.
-      if (wait < PACER_SLACK_MS) wantData = true;
-      else this.pacerWakeAt = now + wait;
-    } else if (cwndOk && !this.streams.hasWork()) {
-      rec.onAppLimited();
+      if (wait >= PACER_SLACK_MS) this.pacerWakeAt = now + wait;
+      else if (hasWork) wantData = true;
+      else wantRepeat = true;
     }
     const wantPing = this.pingPending || (probe && !wantData && !wantControl);
-    if ((holdAcks || !ackNow) && !wantControl && !wantData && !wantPing) return null;
+    if ((holdAcks || !ackNow) && !wantControl && !wantData && !wantRepeat && !wantPing) return null;
 
     const room = this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN;
     // The payload only lives until sealPacket copies it out, so one scratch buffer serves every
@@ -339,6 +344,8 @@ export class Connection implements ConnectionHandle {
     }
     let streamId: number | null = null;
     if (wantData) streamId = this.streams.fillStreamData(w, sent);
+    // A probe carries data where it can (RFC 9002 6.2.4): the ack it draws then also repairs.
+    else if (wantRepeat || (probe && !wantControl)) streamId = this.streams.fillRedundant(w, sent, probe);
     const eliciting = sent.some((s) => s.k !== 'ack');
     if ((wantPing || probe) && !eliciting) {
       encodeFrame(w, { type: 'ping' });

@@ -303,6 +303,30 @@ export class StreamOps {
     return null;
   }
 
+  /** Some stream is at its tail with data not yet repeated (see SendStream.redundantChunk). */
+  hasRedundant(): boolean {
+    for (const e of this.table.entries()) if (e.send.hasRedundant) return true;
+    return false;
+  }
+
+  /**
+   * Repeats one chunk of a stream's unacknowledged tail, for a connection with nothing new to
+   * send (or for a PTO probe, `again`). Returns the stream id used, or null.
+   */
+  fillRedundant(w: ByteWriter, sent: SentFrame[], again: boolean): number | null {
+    for (const e of this.table.entries()) {
+      if (!e.send.inTail) continue;
+      const space = w.remaining - streamFrameHeaderSize(e.id, e.send.highestSent + w.remaining, w.remaining);
+      const chunk = e.send.redundantChunk(space, false) ?? (again ? e.send.redundantChunk(space, true) : null);
+      if (!chunk) continue;
+      encodeStreamFrame(w, { type: 'stream', id: e.id, offset: chunk.offset, fin: chunk.fin, data: chunk.data }, true);
+      sent.push({ k: 'stream', id: e.id, offset: chunk.offset, length: chunk.data.length, fin: chunk.fin });
+      this.recovery.retransmittedBytes += chunk.data.length;
+      return e.id;
+    }
+    return null;
+  }
+
   private noteBlocked(e: StreamEntry, limit: number): void {
     if (!e.send.hasSendable(Infinity)) return;
     const t = this.table;

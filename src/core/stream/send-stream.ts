@@ -35,6 +35,9 @@ export class SendStream {
   private finSent = false;
   private finAcked = false;
   private finLost = false;
+  /** Ranges sent a second time by redundantChunk() since they were last (re)transmitted. */
+  private readonly redundant = new RangeSet();
+  private finRedundant = false;
   private _state: SendState = 'ready';
   private _resetErrorCode: number | null = null;
 
@@ -135,6 +138,49 @@ export class SendStream {
     return { offset: this.buf.end, data: new Uint8Array(0), fin: true, isRetransmission };
   }
 
+  /**
+   * At its tail: every byte and the FIN went out, nothing waits for retransmission, and some of
+   * it is not yet acknowledged. Only here may redundantChunk() repeat data.
+   */
+  get inTail(): boolean {
+    if (isSendReset(this._state) || this._state === 'data_recvd') return false;
+    if (!this.finished || !this.finSent || this.finLost || !this.lost.isEmpty) return false;
+    return this.nextOffset === this.buf.end && (!this.finAcked || this.ackedBase < this.buf.end);
+  }
+
+  /** redundantChunk() has something not yet repeated. */
+  get hasRedundant(): boolean {
+    if (!this.inTail) return false;
+    for (const g of this.acked.gaps(this.ackedBase, this.nextOffset)) {
+      if (!this.redundant.covers(g.start, g.end)) return true;
+    }
+    return !this.finAcked && !this.finRedundant;
+  }
+
+  /**
+   * A tail chunk to send once more before any loss is known: the newest unacknowledged range not
+   * yet repeated (the newest are the ones whose loss only a timeout would reveal). With `again`,
+   * ranges already repeated qualify too (a PTO probe). Null when there is none.
+   */
+  redundantChunk(maxBytes: number, again = false): SendChunk | null {
+    if (maxBytes <= 0 || !this.inTail) return null;
+    const unacked = this.acked.gaps(this.ackedBase, this.nextOffset);
+    for (let i = unacked.length - 1; i >= 0; i--) {
+      const g = unacked[i]!;
+      const free = again ? [g] : this.redundant.gaps(g.start, g.end);
+      const r = free[free.length - 1];
+      if (r === undefined) continue;
+      const start = Math.max(r.start, r.end - maxBytes);
+      this.redundant.add(start, r.end);
+      const fin = r.end === this.buf.end && !this.finAcked;
+      if (fin) this.finRedundant = true;
+      return { offset: start, data: this.buf.slice(start, r.end - start), fin, isRetransmission: true };
+    }
+    if (this.finAcked || (this.finRedundant && !again)) return null;
+    this.finRedundant = true;
+    return { offset: this.buf.end, data: new Uint8Array(0), fin: true, isRetransmission: true };
+  }
+
   /** The peer acknowledged [offset, offset+length) (and the FIN if `fin`). */
   onAcked(offset: number, length: number, fin: boolean): void {
     if (isSendReset(this._state)) return;
@@ -146,6 +192,7 @@ export class SendStream {
       if (head !== undefined && head.start <= this.ackedBase) {
         this.ackedBase = head.end;
         this.acked.remove(0, head.end);
+        this.redundant.remove(0, head.end);
         this.buf.release(this.ackedBase);
       }
     }
@@ -195,6 +242,8 @@ export class SendStream {
     const len = Math.min(maxBytes, range.end - range.start);
     const offset = range.start;
     this.lost.remove(offset, offset + len);
+    // A retransmission at the tail is as exposed as the original was: it may be repeated too.
+    this.redundant.remove(offset, offset + len);
     const fin = this.finished && !this.finAcked && offset + len === this.buf.end;
     if (fin) this.markFinSent();
     return { offset, data: this.buf.slice(offset, len), fin, isRetransmission: true };
@@ -221,6 +270,7 @@ export class SendStream {
   private markFinSent(): void {
     this.finSent = true;
     this.finLost = false;
+    this.finRedundant = false;
     this.transition('send_fin');
   }
 

@@ -235,6 +235,70 @@ describe('SendStream retransmission', () => {
   });
 });
 
+describe('SendStream tail repeats', () => {
+  const shape = (c: SendChunk | null) => (c === null ? null : [c.offset, c.data.length, c.fin, c.isRetransmission]);
+
+  test('nothing is repeated before the stream is finished and fully sent', () => {
+    const s = new SendStream(0, MiB);
+    s.write(bytes(3000));
+    drain(s, 1000, 2000); // 2000 sent, 1000 held back by flow control
+    assert.equal(s.inTail, false);
+    assert.equal(s.redundantChunk(1000), null);
+    s.finish();
+    assert.equal(s.hasRedundant, false, 'unsent data: not a tail yet');
+    drain(s, 1000);
+    assert.equal(s.inTail, true);
+    assert.equal(s.hasRedundant, true);
+  });
+
+  test('newest unacknowledged range first, each byte once, acknowledged bytes skipped', () => {
+    const s = new SendStream(0, MiB);
+    s.write(bytes(5000));
+    s.finish();
+    drain(s, 1000);
+    s.onAcked(0, 1000, false);
+    s.onAcked(2000, 1000, false);
+    const got: (ReturnType<typeof shape>)[] = [];
+    for (let c = s.redundantChunk(1500); c !== null; c = s.redundantChunk(1500)) got.push(shape(c));
+    assert.deepEqual(got, [
+      [3500, 1500, true, true],
+      [3000, 500, false, true],
+      [1000, 1000, false, true],
+    ]);
+    assert.equal(s.hasRedundant, false);
+    assert.equal(s.inTail, true, 'still unacknowledged, just all repeated');
+    assert.deepEqual(s.redundantChunk(800, true)?.offset, 4200, 'a probe may repeat again');
+  });
+
+  test('a retransmitted range may be repeated again; a lost range is not repeated before it is resent', () => {
+    const s = new SendStream(0, MiB);
+    s.write(bytes(2000));
+    s.finish();
+    drain(s, 1000);
+    while (s.redundantChunk(1000) !== null);
+    s.onLost(0, 1000, false);
+    assert.equal(s.inTail, false, 'a retransmission is due: that goes first');
+    assert.equal(s.redundantChunk(1000), null);
+    assert.deepEqual(shape(s.nextChunk(1000, NO_LIMIT)), [0, 1000, false, true]);
+    assert.deepEqual(shape(s.redundantChunk(1000)), [0, 1000, false, true]);
+    assert.equal(s.redundantChunk(1000), null);
+  });
+
+  test('an unacknowledged FIN alone is repeated as a bare FIN; a fully acknowledged stream has no tail', () => {
+    const s = new SendStream(0, MiB);
+    s.write(bytes(1000));
+    s.finish();
+    drain(s, 1000);
+    s.onAcked(0, 1000, false);
+    assert.deepEqual(shape(s.redundantChunk(1000)), [1000, 0, true, true]);
+    assert.equal(s.redundantChunk(1000), null);
+    s.onAcked(1000, 0, true);
+    assert.equal(s.inTail, false);
+    assert.equal(s.redundantChunk(1000, true), null);
+    assert.equal(s.isFinished, true);
+  });
+});
+
 describe('SendStream reset', () => {
   test('reset frees all data, reports the final size and ignores later acks and losses', () => {
     const s = new SendStream(0, MiB);
