@@ -31,6 +31,11 @@ export const MIN_RTT_CONFIRM_SLACK_MS = 0.25;
 export const PROBE_RTT_DURATION_MS = 200;
 /** PROBE_RTT window as a share of the BDP: empties the queue when every flow does it. */
 export const PROBE_RTT_BDP_FRACTION = 0.5;
+/**
+ * Initial window in packets (RFC 9002's 10 is NewReno's). The first flight is paced over the
+ * handshake RTT, not sent as a burst, and STARTUP doubles per round from here.
+ */
+export const INITIAL_WINDOW_PACKETS = 32;
 /** Floor of the window: keeps ACK clocking and fast loss detection (3 packets + 1) alive. */
 export const MIN_CWND_PACKETS = 4;
 /** Pace 1 % under the estimate: the max filter is biased high, this keeps the queue empty. */

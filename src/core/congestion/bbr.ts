@@ -14,7 +14,6 @@
 import type { RttEstimator } from '../recovery/rtt.js';
 import type { RateSample } from '../recovery/delivery-rate.js';
 import type { AckedPacketInfo, CongestionController } from './controller.js';
-import { initialWindow } from './new-reno.js';
 import { WindowedMaxByRound } from './windowed-filter.js';
 import { AckAggregation } from './ack-aggregation.js';
 import { BackgroundLoss, CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LearnLog, RoundStats, isCongestedRound } from './bbr-loss.js';
@@ -22,7 +21,7 @@ import {
   STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN, PROBE_BW_GAINS,
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
-  MIN_CWND_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
+  MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
   SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
 } from './bbr-constants.js';
 
@@ -46,6 +45,9 @@ export class Bbr implements CongestionController {
   private inflightHi = Infinity;
   private hiGrowth = 0;
   private lastCutRound = -Infinity;
+  /** Packets sent before this time were answered by the last cut; their losses do not count again. */
+  private cutTime = -Infinity;
+  private clock = 0;
   /** The last round's queue never drained. */
   private standingQueue = false;
   private delivered = 0;
@@ -65,7 +67,7 @@ export class Bbr implements CongestionController {
   private readonly iw: number;
 
   constructor(private readonly mds: number) {
-    this.iw = initialWindow(mds);
+    this.iw = INITIAL_WINDOW_PACKETS * mds;
     this.cwnd = this.iw;
     this.loss = new BackgroundLoss(mds);
     this.learn.set(0, true);
@@ -108,8 +110,9 @@ export class Bbr implements CongestionController {
     if (bytesInFlight > this.stats.maxInflight) this.stats.maxInflight = bytesInFlight;
   }
 
-  onAck(now: number, acked: readonly AckedPacketInfo[], _rtt: RttEstimator, bytesInFlightAfter: number, sample?: RateSample | null): void {
+  onAck(now: number, acked: readonly AckedPacketInfo[], rttEst: RttEstimator, bytesInFlightAfter: number, sample?: RateSample | null): void {
     if (acked.length === 0) return;
+    this.clock = now;
     const rs = this.stats;
     let ackedBytes = 0;
     let newestSent = -Infinity;
@@ -123,8 +126,11 @@ export class Bbr implements CongestionController {
     this.delivered += ackedBytes;
     rs.deliveredBytes += ackedBytes;
     rs.deliveredPackets += acked.length;
-    const rtt = now - newestSent;
-    const minRttExpired = this.updateMinRtt(now, rtt);
+    const rawRtt = now - newestSent;
+    const minRttExpired = this.updateMinRtt(now, rawRtt);
+    // What the peer says it held the ACK back is no queue: a delayed ACK in a sparse round (the
+    // first flight) would otherwise read as queueing and make that round's losses congestion.
+    const rtt = Math.max(Math.min(rawRtt, this.minRttMs), rawRtt - rttEst.latestAckDelay);
     rs.minRtt = Math.min(rs.minRtt, rtt);
     rs.maxRtt = Math.max(rs.maxRtt, rtt);
 
@@ -141,10 +147,15 @@ export class Bbr implements CongestionController {
   }
 
   onLoss(now: number, lost: readonly AckedPacketInfo[], persistentCongestion: boolean, _bytesInFlightAfter: number): void {
+    this.clock = now;
     const rs = this.stats;
     for (const p of lost) {
-      rs.lostBytes += p.size;
-      rs.lostPackets++;
+      // On a long path an overshoot's losses trickle in over several rounds; counted again after
+      // the cut they would cut a second time, below the BDP (10 Mbit/s x 200 ms: 1 s at 70 %).
+      if (p.timeSent > this.cutTime) {
+        rs.lostBytes += p.size;
+        rs.lostPackets++;
+      }
       if (this.learn.contains(p.timeSent)) rs.learnLost += p.size;
     }
     if (lost.length > 0 && this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;
@@ -266,6 +277,7 @@ export class Bbr implements CongestionController {
     this.inflightHi = Math.max(this.minCwnd(), beta * base);
     this.hiGrowth = 0;
     this.lastCutRound = this.round;
+    this.cutTime = this.clock;
   }
 
   /** After a cut, the cap grows back exponentially per uncongested round in which it was the limit. */

@@ -12,6 +12,7 @@ export const DEFAULT_MAX_ACK_DELAY_MS = 25;
 
 export class RttEstimator {
   private latestRtt = 0;
+  private latestAckDelayMs = 0;
   private smoothedRtt: number;
   private rttVar: number;
   private minRtt = 0;
@@ -38,15 +39,22 @@ export class RttEstimator {
       this.minRtt = latestRttMs;
       this.smoothedRtt = latestRttMs;
       this.rttVar = latestRttMs / 2;
+      this.latestAckDelayMs = 0;
       return;
     }
     // min_rtt deliberately ignores ack delay: it must never be inflated by a lying peer.
     this.minRtt = Math.min(this.minRtt, latestRttMs);
     const ackDelay = Math.min(Math.max(ackDelayMs, 0), this.maxAckDelayMs);
+    this.latestAckDelayMs = ackDelay;
     // Only subtract the delay when that cannot push the sample below min_rtt.
     const adjusted = latestRttMs >= this.minRtt + ackDelay ? latestRttMs - ackDelay : latestRttMs;
     this.rttVar = 0.75 * this.rttVar + 0.25 * Math.abs(this.smoothedRtt - adjusted);
     this.smoothedRtt = 0.875 * this.smoothedRtt + 0.125 * adjusted;
+  }
+
+  /** The peer's ack delay in the most recent sample, capped at max ack delay (0 for the first). */
+  get latestAckDelay(): number {
+    return this.latestAckDelayMs;
   }
 
   /** Most recent raw sample (0 before the first one). */

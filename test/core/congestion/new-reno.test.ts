@@ -145,9 +145,9 @@ describe('createController', () => {
     assert.equal(cc.window(), 12000);
   });
 
-  test('bbr builds the model-based controller, with the same initial window', () => {
+  test('bbr builds the model-based controller, with its own initial window of 32 packets', () => {
     const cc = createController('bbr', 1500);
-    assert.equal(cc.window(), 14720);
+    assert.equal(cc.window(), 32 * 1500);
     assert.equal(cc.name, 'bbr');
   });
 });

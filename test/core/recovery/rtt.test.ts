@@ -50,6 +50,16 @@ describe('RttEstimator (RFC 9002 §5)', () => {
     assert.equal(r.smoothed, 0.875 * 100 + 0.125 * 275);
   });
 
+  test('latestAckDelay: the peer-reported delay of the last sample, clamped; 0 for the first', () => {
+    const r = new RttEstimator(333, 25);
+    r.update(100, 20, 0);
+    assert.equal(r.latestAckDelay, 0);
+    r.update(120, 10, 1);
+    assert.equal(r.latestAckDelay, 10);
+    r.update(300, 100, 2);
+    assert.equal(r.latestAckDelay, 25);
+  });
+
   test('min rtt tracks the smallest raw sample', () => {
     const r = new RttEstimator();
     r.update(50, 0, 0);
