@@ -192,7 +192,14 @@ export class StreamOps {
       e.recvDone = true;
       this.events.push({ type: 'stream_reset', id, errorCode });
     }
+    const writtenOff = finalSize - e.consumedCounted;
     this.consume(e, finalSize, now);
+    if (writtenOff > 0) {
+      // What the application will never read goes back to the peer now, whatever the size of the
+      // window: the other streams get that credit at once, not when half the window is used up.
+      const t = this.table;
+      this.control.push({ type: 'max_data', max: t.connWindow.forceUpdate(t.connConsumed) });
+    }
     this.maybeRemove(e);
   }
 

@@ -7,8 +7,13 @@ import { SendCredit } from '../flow/send-credit.js';
 import { RecvWindow } from '../flow/recv-window.js';
 import type { Role } from '../api.js';
 
-export const INITIAL_MAX_DATA = 4 << 20;
-export const INITIAL_MAX_STREAM_DATA = 2 << 20;
+/**
+ * Initial credit. STARTUP overshoots to ~2.9 x BDP and loss leaves holes behind which data waits,
+ * so a window must cover several BDPs before auto-tuning has had a chance to grow it: 2 MiB held
+ * STARTUP back on a 100 Mbit/s x 200 ms path. Memory stays bounded by the maximum windows.
+ */
+export const INITIAL_MAX_DATA = 16 << 20;
+export const INITIAL_MAX_STREAM_DATA = 8 << 20;
 export const INITIAL_MAX_STREAMS = 100;
 export const MAX_CONN_WINDOW = 48 << 20;
 export const MAX_STREAM_WINDOW = 32 << 20;

@@ -25,14 +25,15 @@ const data = (n: number): Uint8Array => new Uint8Array(n).fill(7);
 
 test('data stuck behind a hole doubles the stream window and grants it at once', () => {
   const ops = receiver();
+  const W = INITIAL_MAX_STREAM_DATA;
   ops.onFrame({ type: 'stream', id: 0, offset: 0, data: data(1000), fin: false }, 0);
   assert.equal(maxStreamData(takeControl(ops)), null);
-  // A hole at [1000, 600 KiB): what arrives beyond it cannot be read.
-  ops.onFrame({ type: 'stream', id: 0, offset: 600 * KiB, data: data(300 * KiB), fin: false }, 10);
+  // A hole at [1000, 0.3 W): what arrives beyond it cannot be read.
+  ops.onFrame({ type: 'stream', id: 0, offset: Math.round(0.3 * W), data: data(Math.round(0.15 * W)), fin: false }, 10);
   assert.equal(maxStreamData(takeControl(ops)), null, 'under half the window behind the hole');
-  ops.onFrame({ type: 'stream', id: 0, offset: 1000 * KiB, data: data(100 * KiB), fin: false }, 20);
+  ops.onFrame({ type: 'stream', id: 0, offset: Math.round(0.5 * W), data: data(Math.round(0.05 * W)), fin: false }, 20);
   const frames = takeControl(ops);
-  assert.equal(maxStreamData(frames), 2 * INITIAL_MAX_STREAM_DATA, 'nothing read yet: the limit is the doubled window');
+  assert.equal(maxStreamData(frames), 2 * W, 'nothing read yet: the limit is the doubled window');
   assert.ok(frames.some((f) => f.type === 'max_data'), 'the connection window follows');
 });
 
@@ -47,7 +48,7 @@ test('an unread in-order backlog (a slow reader) does not grow the window', () =
 test('a BLOCKED report below the granted limit sends that limit again (the update was lost)', () => {
   const ops = receiver();
   ops.onFrame({ type: 'stream', id: 0, offset: 0, data: data(1000), fin: false }, 0);
-  ops.onFrame({ type: 'stream', id: 0, offset: 1200 * KiB, data: data(100 * KiB), fin: false }, 10);
+  ops.onFrame({ type: 'stream', id: 0, offset: Math.round(0.6 * INITIAL_MAX_STREAM_DATA), data: data(100 * KiB), fin: false }, 10);
   const granted = maxStreamData(takeControl(ops));
   assert.ok(granted !== null && granted > INITIAL_MAX_STREAM_DATA);
   // The frame carrying `granted` is lost; the sender stops at the old limit and says so.
