@@ -11,13 +11,18 @@
 //   --cc bbr|newreno  congestion control for xfer (default: xfer's default)
 //   --skip-big, --skip-tree, --skip-tar
 //   --keep         keep the work directory (printed)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** True when `name` is on PATH (the tar | nc comparison needs nc, which a fresh machine lacks). */
+function hasCommand(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'xfer');
@@ -177,7 +182,9 @@ try {
     const got = countTree(join(work, 'out-tree', 'tree'));
     const ok = got.files === FILES && got.bytes === bytes;
     rows.push([`${FILES} files (${(bytes / 2 ** 20).toFixed(0)} MiB)`, mb(r.send.peakMb), mb(r.recv.peakMb), s(r.ms), ok ? 'complete' : `INCOMPLETE (${got.files} files)`]);
-    if (!flag('--skip-tar')) {
+    if (!flag('--skip-tar') && !hasCommand('nc')) {
+      rows.push([`  same tree, tar c | nc (TCP)`, '-', '-', '-', 'skipped: no nc (apt-get install netcat-openbsd)']);
+    } else if (!flag('--skip-tar')) {
       console.error('tree: tar c | nc ...');
       const t = await tarNc(src, 'tree', join(work, 'out-tar'));
       const gt = countTree(join(work, 'out-tar', 'tree'));
