@@ -108,8 +108,10 @@ describe('directory trees (fake transport)', () => {
     const writes = (role: string): number => h.made.filter((c) => c.role === role).reduce((n, c) => n + c.writes.length, 0);
     // One batch: its header, then ~64 KiB of Go frames, data and hashes per write (3 writes per file before).
     assert.ok(writes('client') <= 5, `sender wrote ${writes('client')} times`);
-    // Decisions, then the results of each event-loop turn together (one write per file before).
-    assert.ok(writes('server') <= 150, `receiver wrote ${writes('server')} times`);
+    // Decisions, then the results of each event-loop turn together (one write per file before,
+    // 600+). How many files finish per turn depends on the disk: ~100 writes on a quiet machine,
+    // ~290 where file creation was slow (2026-12-02), so the bound only rules out one per file.
+    assert.ok(writes('server') <= 450, `receiver wrote ${writes('server')} times`);
   });
 
   test('small files are written several at once when writing waits (--fsync, slow disks)', async () => {
