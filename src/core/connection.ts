@@ -27,8 +27,13 @@ import type { SentFrame } from './conn/sent-frame.js';
 
 const DEFAULT_DATAGRAM = 1400;
 const ERR_INTERNAL = 0x1;
-/** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet). */
+/** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet) ... */
 const HELLO_RETRY_MS = 250;
+/**
+ * ... up to this. A hello is one small datagram, and a link that drops bursts (a fade, a link
+ * left in its bad state) can swallow a short series: 12 tries fit the default 10 s, not 6.
+ */
+const HELLO_RETRY_MAX_MS = 1_000;
 const PACER_SLACK_MS = 0.05;
 
 type State = 'handshake' | 'connected' | 'closing' | 'closed';
@@ -281,7 +286,7 @@ export class Connection implements ConnectionHandle {
       case 'handshake':
         if (this.client && now >= this.helloAt) {
           this.helloAt = now + this.helloInterval;
-          this.helloInterval *= 2;
+          this.helloInterval = Math.min(2 * this.helloInterval, HELLO_RETRY_MAX_MS);
           return this.count(this.client.clientHello);
         }
         return null;

@@ -67,6 +67,22 @@ describe('Connection lifecycle', () => {
     assert.ok(sent >= 3 && sent < 10, `client hello retransmitted with backoff (${sent} sends)`);
   });
 
+  test('the hello backoff stops at 1 s: a 10 s handshake makes 12 tries, so a burst of loss cannot eat them all', () => {
+    const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0, handshakeTimeoutMs: 10_000 });
+    const at: number[] = [];
+    let now = 0;
+    while (!c.isClosed && now < 60_000) {
+      while (c.pollTransmit(now)) at.push(now);
+      const t = c.pollTimeout();
+      if (t === null) break;
+      now = t;
+      c.handleTimeout(now);
+    }
+    assert.deepEqual(at.slice(0, 5), [0, 250, 750, 1750, 2750]);
+    assert.equal(at.length, 12, `hellos at ${at.join(', ')}`);
+    assert.ok(at.slice(1).every((t, i) => t - at[i]! <= 1_000), 'no gap above 1 s');
+  });
+
   test('idle timeout when the peer vanishes after the handshake', () => {
     const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 }, clientOptions: { idleTimeoutMs: 4_000 } });
     sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
