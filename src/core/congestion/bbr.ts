@@ -47,6 +47,7 @@ export class Bbr implements CongestionController {
   private lastCutRound = -Infinity;
   /** Packets sent before this time were answered by the last cut; their losses do not count again. */
   private cutTime = -Infinity;
+  /** Time of the ACK being processed: cuts happen while a round closes inside onAck. */
   private clock = 0;
   /** The last round's queue never drained. */
   private standingQueue = false;
@@ -147,7 +148,6 @@ export class Bbr implements CongestionController {
   }
 
   onLoss(now: number, lost: readonly AckedPacketInfo[], persistentCongestion: boolean, _bytesInFlightAfter: number): void {
-    this.clock = now;
     const rs = this.stats;
     for (const p of lost) {
       // On a long path an overshoot's losses trickle in over several rounds; counted again after

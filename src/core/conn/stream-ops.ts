@@ -10,6 +10,7 @@ import type { RecvWindow } from '../flow/recv-window.js';
 import type { EventQueue } from './event-queue.js';
 import type { Recovery } from './recovery-glue.js';
 import type { SentFrame } from './sent-frame.js';
+import type { SendChunk } from '../stream/send-stream.js';
 
 /** Share of a receive window that data stuck behind a hole may fill before the window doubles. */
 const HOLE_PRESSURE = 0.5;
@@ -295,15 +296,13 @@ export class StreamOps {
       const before = e.send.highestSent;
       const chunk = e.send.nextChunk(space, limit);
       if (!chunk) continue;
-      encodeStreamFrame(w, { type: 'stream', id, offset: chunk.offset, fin: chunk.fin, data: chunk.data }, true);
-      sent.push({ k: 'stream', id, offset: chunk.offset, length: chunk.data.length, fin: chunk.fin });
+      this.writeChunk(w, sent, id, chunk);
       t.connSent += Math.max(0, e.send.highestSent - before);
       // Sending makes room too: the unsent part of the buffer is bounded on its own.
       if (e.writeBlocked && e.send.writableWell) {
         e.writeBlocked = false;
         this.events.push({ type: 'stream_writable', id });
       }
-      if (chunk.isRetransmission) this.recovery.retransmittedBytes += chunk.data.length;
       if (!e.send.hasSendable(Infinity)) sched.remove(id);
       return id;
     }
@@ -326,12 +325,17 @@ export class StreamOps {
       const space = w.remaining - streamFrameHeaderSize(e.id, e.send.highestSent + w.remaining, w.remaining);
       const chunk = e.send.redundantChunk(space, false) ?? (again ? e.send.redundantChunk(space, true) : null);
       if (!chunk) continue;
-      encodeStreamFrame(w, { type: 'stream', id: e.id, offset: chunk.offset, fin: chunk.fin, data: chunk.data }, true);
-      sent.push({ k: 'stream', id: e.id, offset: chunk.offset, length: chunk.data.length, fin: chunk.fin });
-      this.recovery.retransmittedBytes += chunk.data.length;
+      this.writeChunk(w, sent, e.id, chunk);
       return e.id;
     }
     return null;
+  }
+
+  /** One STREAM frame into the packet, recorded for loss recovery and the retransmission count. */
+  private writeChunk(w: ByteWriter, sent: SentFrame[], id: number, chunk: SendChunk): void {
+    encodeStreamFrame(w, { type: 'stream', id, offset: chunk.offset, fin: chunk.fin, data: chunk.data }, true);
+    sent.push({ k: 'stream', id, offset: chunk.offset, length: chunk.data.length, fin: chunk.fin });
+    if (chunk.isRetransmission) this.recovery.retransmittedBytes += chunk.data.length;
   }
 
   private noteBlocked(e: StreamEntry, limit: number): void {
