@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Pacer } from '../../../src/core/congestion/pacer.js';
+import { CONNECTION_MIN_BURST_MS, Pacer } from '../../../src/core/congestion/pacer.js';
 
 const MDS = 1400;
 
@@ -99,5 +99,26 @@ describe('Pacer', () => {
     assert.equal(p.capacity(), 200_000);
     p.setRate(1e6, 0);
     assert.equal(p.capacity(), 10 * MDS);
+  });
+
+  test("the connection's bucket holds the rate when 1 ms timers fire 1.3 ms apart", () => {
+    // 100 Mbit/s with one datagram per 0.112 ms: a 10-packet bucket lasts 1.12 ms, less than
+    // the 1.3 ms between the late timer ticks, so tokens spill on every tick.
+    const rate = 12.5e6;
+    const got = (p: Pacer): { share: number; maxBurst: number } => {
+      p.setRate(rate, 0);
+      run(p, 0, 100, 1.3);
+      const r = run(p, 100, 1000, 1.3);
+      return { share: r.bytes / rate, maxBurst: r.maxBurst };
+    };
+    const plain = got(new Pacer(MDS));
+    const conn = got(new Pacer(MDS, { minBurstMs: CONNECTION_MIN_BURST_MS }));
+    assert.ok(plain.share < 0.9, `a 10-packet bucket keeps ${plain.share}`);
+    assert.ok(conn.share > 0.98, `the connection's bucket keeps ${conn.share}`);
+    assert.ok(conn.maxBurst <= Math.ceil((rate * CONNECTION_MIN_BURST_MS) / 1000 / MDS), `burst ${conn.maxBurst}`);
+    // Below ~56 Mbit/s the bursts stay at 10 packets.
+    const slow = new Pacer(MDS, { minBurstMs: CONNECTION_MIN_BURST_MS });
+    slow.setRate(5e6, 0);
+    assert.equal(slow.capacity(), 10 * MDS);
   });
 });
