@@ -44,8 +44,6 @@ export class Connection implements ConnectionHandle {
   private readonly client: ClientHandshake | null = null;
   private readonly server: ServerHandshake | null = null;
   private keys: SessionKeys | null = null;
-  private localCid: Uint8Array;
-  private peerCid: Uint8Array = new Uint8Array(0);
   private readonly maxDatagram: number;
   private readonly cipher: PacketCipher;
   private readonly scratch: Uint8Array;
@@ -97,10 +95,8 @@ export class Connection implements ConnectionHandle {
     this.handshakeDeadline = opts.role === 'client' ? opts.now + this.handshakeTimeoutMs : Infinity;
     if (opts.role === 'client') {
       this.client = new ClientHandshake(secrets, random);
-      this.localCid = this.client.localCid;
     } else {
       this.server = new ServerHandshake(secrets, random);
-      this.localCid = new Uint8Array(0);
     }
     this.recovery = new Recovery(opts.congestion ?? 'newreno', this.maxDatagram, opts.maxSendRate ?? 0);
     this.streams = new StreamOps(opts.role, this.events, this.recovery);
@@ -136,7 +132,7 @@ export class Connection implements ConnectionHandle {
     }
     const { header, headerLength } = parsed;
     if (header.form === 'long') this.onLongPacket(buf, header, headerLength, now);
-    else this.onShortPacket(buf, header.dcid, header.packetNumber, headerLength, now);
+    else this.onShortPacket(buf, header.packetNumber, headerLength, now);
   }
 
   private onReceiveError(err: unknown, now: Millis): void {
@@ -182,7 +178,6 @@ export class Connection implements ConnectionHandle {
       this.droppedUnauthenticated++;
       this.events.push({ type: 'auth_failed' });
     } else if (verdict.kind === 'accepted') {
-      this.localCid = verdict.localCid;
       this.establish(verdict.established, now);
       // Half-open until the client's first sealed packet; a silent client frees the slot.
       this.handshakeDeadline = now + this.handshakeTimeoutMs;
@@ -191,14 +186,13 @@ export class Connection implements ConnectionHandle {
 
   private establish(est: Established, now: Millis): void {
     this.keys = est.keys;
-    this.peerCid = est.peerCid;
     this.lastReceived = now;
     this.recovery.updatePacer(now);
   }
 
-  private onShortPacket(buf: Uint8Array, dcid: Uint8Array, pn: number, headerLength: number, now: Millis): void {
+  private onShortPacket(buf: Uint8Array, pn: number, headerLength: number, now: Millis): void {
     const keys = this.keys;
-    if (!keys || !sameCid(dcid, this.localCid)) {
+    if (!keys) {
       this.droppedUnauthenticated++;
       return;
     }
@@ -370,7 +364,7 @@ export class Connection implements ConnectionHandle {
   private sealWritten(w: ByteWriter): Uint8Array {
     const keys = this.keys!;
     const pn = this.nextPn++;
-    return this.count(sealShortPacket(keys.send, this.peerCid, pn, w.finish(), this.cipher));
+    return this.count(sealShortPacket(keys.send, pn, w.finish(), this.cipher));
   }
 
   /** Seals a packet of the given frames (used for CONNECTION_CLOSE). */
@@ -446,7 +440,6 @@ export class Connection implements ConnectionHandle {
 
   private resetHalfOpen(): void {
     this.keys = null;
-    this.localCid = new Uint8Array(0);
     this.handshakeDeadline = Infinity;
   }
 
@@ -533,9 +526,4 @@ export class Connection implements ConnectionHandle {
   }
 }
 
-function sameCid(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length || a.length === 0) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 

@@ -37,7 +37,6 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export interface Established {
   keys: SessionKeys;
-  peerCid: Uint8Array;
 }
 
 export class ClientHandshake {
@@ -62,7 +61,7 @@ export class ClientHandshake {
     const ss = sharedSecret(this.keyPair.privateKey, opened.serverPublic);
     if (!ss) return null;
     const keys = deriveSessionKeys('client', this.secrets.psk, ss, this.clientHello, datagram);
-    return { keys, peerCid: header.scid.slice() };
+    return { keys };
   }
 
   /** A REJECT addressed to us: its reason code, else null. */
@@ -73,7 +72,7 @@ export class ClientHandshake {
 }
 
 export type ServerVerdict =
-  | { kind: 'accepted'; reply: Uint8Array; established: Established; localCid: Uint8Array }
+  | { kind: 'accepted'; reply: Uint8Array; established: Established }
   | { kind: 'repeat'; reply: Uint8Array }
   | { kind: 'rejected'; reply: Uint8Array };
 
@@ -101,6 +100,6 @@ export class ServerHandshake {
     const keys = deriveSessionKeys('server', this.secrets.psk, ss, hello, reply);
     this.lastHello = hello;
     this.lastReply = reply;
-    return { kind: 'accepted', reply, localCid, established: { keys, peerCid: header.scid.slice() } };
+    return { kind: 'accepted', reply, established: { keys } };
   }
 }

@@ -5,12 +5,11 @@ import { nobleCipher, type PacketCipher, type PacketKey } from '../crypto/aead.j
 
 export function sealShortPacket(
   key: PacketKey,
-  dcid: Uint8Array,
   pn: number,
   payload: Uint8Array,
   cipher: PacketCipher = nobleCipher,
 ): Uint8Array {
   const w = new ByteWriter(shortHeaderSize(pn));
-  encodeShortHeader(w, dcid, pn);
+  encodeShortHeader(w, pn);
   return cipher.sealPacket(key, pn, w.finish(), payload);
 }
