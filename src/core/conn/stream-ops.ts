@@ -3,7 +3,7 @@
 import type { Millis, Role, StreamReadResult } from '../api.js';
 import type { Frame } from '../wire/frame.js';
 import { encodeStreamFrame } from '../wire/frames/stream.js';
-import { streamFrameHeaderSize } from '../wire/frame.js';
+import { lastStreamFrameHeaderSize } from '../wire/frame.js';
 import type { ByteWriter } from '../wire/varint.js';
 import { ControlQueue, type ControlFrame } from './control-queue.js';
 import type { RecvWindow } from '../flow/recv-window.js';
@@ -291,7 +291,7 @@ export class StreamOps {
         this.noteBlocked(e, limit);
         continue;
       }
-      const space = w.remaining - streamFrameHeaderSize(id, e.send.highestSent + w.remaining, w.remaining);
+      const space = w.remaining - lastStreamFrameHeaderSize(id, e.send.highestSent + w.remaining);
       if (space <= 0) return null;
       const before = e.send.highestSent;
       const chunk = e.send.nextChunk(space, limit);
@@ -322,7 +322,7 @@ export class StreamOps {
   fillRedundant(w: ByteWriter, sent: SentFrame[], again: boolean): number | null {
     for (const e of this.table.entries()) {
       if (!e.send.inTail) continue;
-      const space = w.remaining - streamFrameHeaderSize(e.id, e.send.highestSent + w.remaining, w.remaining);
+      const space = w.remaining - lastStreamFrameHeaderSize(e.id, e.send.highestSent + w.remaining);
       const chunk = e.send.redundantChunk(space, false) ?? (again ? e.send.redundantChunk(space, true) : null);
       if (!chunk) continue;
       this.writeChunk(w, sent, e.id, chunk);
@@ -331,9 +331,13 @@ export class StreamOps {
     return null;
   }
 
-  /** One STREAM frame into the packet, recorded for loss recovery and the retransmission count. */
+  /**
+   * One STREAM frame into the packet, recorded for loss recovery and the retransmission count.
+   * It is always the packet's last frame (buildPacket adds nothing after data), so it goes without
+   * LEN and runs to the end of the packet: 2 bytes more data per full packet.
+   */
   private writeChunk(w: ByteWriter, sent: SentFrame[], id: number, chunk: SendChunk): void {
-    encodeStreamFrame(w, { type: 'stream', id, offset: chunk.offset, fin: chunk.fin, data: chunk.data }, true);
+    encodeStreamFrame(w, { type: 'stream', id, offset: chunk.offset, fin: chunk.fin, data: chunk.data }, false);
     sent.push({ k: 'stream', id, offset: chunk.offset, length: chunk.data.length, fin: chunk.fin });
     if (chunk.isRetransmission) this.recovery.retransmittedBytes += chunk.data.length;
   }

@@ -62,7 +62,7 @@ import {
 } from './frames/stream-data-blocked.js';
 import { type StreamFrame, FRAME_STREAM, decodeStreamFrame, encodeStreamFrame, streamFrameSize } from './frames/stream.js';
 
-export { streamFrameHeaderSize } from './frames/stream.js';
+export { lastStreamFrameHeaderSize, streamFrameHeaderSize } from './frames/stream.js';
 
 export type Frame =
   | PaddingFrame

@@ -10,6 +10,7 @@ import {
   encodeStreamFrame,
   frameSize,
   isAckEliciting,
+  lastStreamFrameHeaderSize,
   streamFrameHeaderSize,
   streamFrameSize,
 } from '../../../src/core/wire/index.js';
@@ -112,6 +113,20 @@ describe('helpers', () => {
     fc.assert(
       fc.property(frameArbs.stream, (f) => {
         assert.equal(streamFrameHeaderSize(f.id, f.offset, f.data.length), frameSize(f) - f.data.length);
+      }),
+    );
+  });
+
+  test('lastStreamFrameHeaderSize is the size without LEN minus the data, and such a frame runs to the end', () => {
+    fc.assert(
+      fc.property(frameArbs.stream, (f) => {
+        assert.equal(lastStreamFrameHeaderSize(f.id, f.offset), streamFrameSize(f, false) - f.data.length);
+        const w = new ByteWriter(streamFrameSize(f, false));
+        encodeStreamFrame(w, f, false);
+        const [got] = decodeFrames(w.finish());
+        assert.ok(got?.type === 'stream');
+        assert.deepEqual(got.data, f.data);
+        assert.equal(got.offset, f.offset);
       }),
     );
   });

@@ -21,6 +21,11 @@ export function streamFrameHeaderSize(id: number, offset: number, dataLength: nu
   return 1 + varintSize(id) + (offset > 0 ? varintSize(offset) : 0) + varintSize(dataLength);
 }
 
+/** Header size of a STREAM frame without LEN (the last frame of a packet, running to its end). */
+export function lastStreamFrameHeaderSize(id: number, offset: number): number {
+  return 1 + varintSize(id) + (offset > 0 ? varintSize(offset) : 0);
+}
+
 export function streamFrameSize(f: StreamFrame, withLength = true): number {
   const len = f.data.length;
   const header = streamFrameHeaderSize(f.id, f.offset, len);
