@@ -6,6 +6,9 @@
 //
 //   node bench/link.mjs [--quick] [--secs N] [--budget S] [--cc bbr|newreno] [--losses 0,1,5]
 //                       [--no-burst] [--nc] [--max-mib N] [--build] [--no-write] [--xfer DIR]
+//                       [--repeat N]
+// --repeat N runs iperf3 (both algorithms) and xfer N times per loss, interleaved, and reports
+// each one's median: single runs on a busy 2-core host scatter by +-5 %.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,7 +29,7 @@ const MiB = 1 << 20;
 const opts = parseArgs(process.argv.slice(2));
 
 function parseArgs(argv) {
-  const o = { quick: false, secs: 0, budget: 0, cc: 'bbr', losses: null, burst: true, nc: false, maxMiB: 128, build: false, write: true, xfer: REPO };
+  const o = { quick: false, secs: 0, budget: 0, cc: 'bbr', losses: null, burst: true, nc: false, maxMiB: 128, build: false, write: true, xfer: REPO, repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -40,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--build') o.build = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--xfer') o.xfer = resolve(argv[++i]); // another xfer checkout to benchmark
+    else if (a === '--repeat') o.repeat = Math.max(1, Math.floor(Number(argv[++i])) || 1);
     else die(`unknown option ${a}`);
   }
   if (o.cc !== 'bbr' && o.cc !== 'newreno') die('--cc takes bbr or newreno');
@@ -254,6 +258,18 @@ async function xfer(master, startupMs) {
   return withHangs({ ...r, size, path: f.path, shaOk: r.ok && r.sha === f.sha });
 }
 
+/** Another transfer of the file the first run picked (no probe), with the same checks. */
+async function xferAgain(first) {
+  const r = await xferOnce(first.path, first.size, Math.max(opts.budget * 2.5, 60) * 1000);
+  return { ...r, size: first.size, path: first.path, probeOnly: first.probeOnly, shaOk: r.ok && r.sha === first.sha };
+}
+
+/** The run with the median value of `key` (runs without a finite value sort first). */
+function median(runs, key) {
+  const sorted = [...runs].sort((a, b) => (Number.isFinite(key(a)) ? key(a) : -1) - (Number.isFinite(key(b)) ? key(b) : -1));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 async function nc(file, size) {
   const port = 5202;
   const out = join(WORK, 'nc.out');
@@ -276,9 +292,9 @@ function linkLoss() {
   try {
     const j = JSON.parse(linkem('stats', NAME, '--json'));
     const d = j.ba; // data flows b -> a
-    return { lossPct: (100 * (d.drop_loss + d.drop_ge)) / Math.max(1, d.rx_pkts), queueDrops: d.drop_queue };
+    return { lossPct: (100 * (d.drop_loss + d.drop_ge)) / Math.max(1, d.rx_pkts), queueDrops: d.drop_queue, pkts: d.rx_pkts };
   } catch {
-    return { lossPct: NaN, queueDrops: NaN };
+    return { lossPct: NaN, queueDrops: NaN, pkts: 0 };
   }
 }
 
@@ -337,6 +353,16 @@ function table(rows, ncOn) {
   return lines.join('\n');
 }
 
+/** With --repeat: every run's figure, in run order, beside the medians the main table shows. */
+function runsTable(rows) {
+  const list = (xs, f) => xs.map((r) => { const v = f(r); return Number.isFinite(v) ? fmt(v, v < 10 ? 2 : 1) : '—'; }).join(', ');
+  const lines = ['| loss | TCP CUBIC runs | TCP BBR runs | xfer runs (own summary) |', '|---|---|---|---|'];
+  for (const { cond, row } of rows) {
+    lines.push(`| ${cond.label} | ${list(row.runs.cubic, (r) => r.mbps)} | ${list(row.runs.bbr, (r) => r.mbps)} | ${list(row.runs.xfer, judged)} |`);
+  }
+  return lines.join('\n');
+}
+
 async function main() {
   if (process.getuid?.() !== 0) die('needs root (network namespaces); run it as root');
   if (!existsSync(LINKEM)) die(`linkem not found at ${LINKEM}`);
@@ -353,16 +379,31 @@ async function main() {
   const rows = [];
   for (const cond of conditions()) {
     linkem('set', NAME, ...cond.set);
-    log(`-- ${cond.label}: iperf3 cubic ${opts.secs} s`);
-    const cubic = await iperf('cubic');
-    log(`   cubic ${fmt(cubic.mbps, 2)} Mbit/s ${cubic.note ?? ''}; iperf3 bbr ${opts.secs} s`);
-    const bbr = await iperf('bbr');
-    log(`   bbr ${fmt(bbr.mbps, 2)} Mbit/s ${bbr.note ?? ''}; xfer`);
     linkem('stats', NAME, '--reset');
-    const x = await xfer(master, info.startupMs);
-    const link = linkLoss();
-    log(`   xfer ${fmt(x.mbps, 2)} Mbit/s, ${fmt(x.size / MiB, 0)} MiB in ${fmt(x.ms / 1000, 1)} s, ${x.ok ? (x.shaOk ? 'sha ok' : 'SHA MISMATCH') : x.note}`);
-    const row = { cubic, bbr, xfer: x, link, nc: { mbps: NaN } };
+    const runs = { cubic: [], bbr: [], xfer: [] };
+    let dropped = { lossPct: 0, queueDrops: 0, pkts: 0 };
+    for (let n = 0; n < opts.repeat; n++) {
+      const of = opts.repeat > 1 ? ` (${n + 1}/${opts.repeat})` : '';
+      log(`-- ${cond.label}${of}: iperf3 cubic ${opts.secs} s`);
+      const cubic = await iperf('cubic');
+      log(`   cubic ${fmt(cubic.mbps, 2)} Mbit/s ${cubic.note ?? ''}; iperf3 bbr ${opts.secs} s`);
+      const bbr = await iperf('bbr');
+      log(`   bbr ${fmt(bbr.mbps, 2)} Mbit/s ${bbr.note ?? ''}; xfer`);
+      linkem('stats', NAME, '--reset');
+      const x = n === 0 ? await xfer(master, info.startupMs) : await xferAgain(runs.xfer[0]);
+      const l = linkLoss();
+      // Weighted by packets, so the row's loss covers every xfer run of it.
+      dropped = { lossPct: dropped.lossPct + l.lossPct * l.pkts, queueDrops: dropped.queueDrops + l.queueDrops, pkts: dropped.pkts + l.pkts };
+      log(`   xfer ${fmt(x.mbps, 2)} Mbit/s (own ${ownRate(x)}), ${fmt(x.size / MiB, 0)} MiB in ${fmt(x.ms / 1000, 1)} s, ${x.ok ? (x.shaOk ? 'sha ok' : 'SHA MISMATCH') : x.note}`);
+      runs.cubic.push(cubic);
+      runs.bbr.push(bbr);
+      runs.xfer.push(x);
+    }
+    const link = { lossPct: dropped.lossPct / Math.max(1, dropped.pkts), queueDrops: dropped.queueDrops };
+    // A failed or corrupt transfer is a finding: it stands for the row whatever the others did.
+    const bad = runs.xfer.find((r) => !r.ok || !r.shaOk);
+    const x = bad ?? median(runs.xfer, judged);
+    const row = { cubic: median(runs.cubic, (r) => r.mbps), bbr: median(runs.bbr, (r) => r.mbps), xfer: x, link, nc: { mbps: NaN }, runs };
     if (opts.nc) row.nc = await nc(x.path ?? master.path, x.size ?? master.size);
     rows.push({ cond, row });
   }
@@ -377,6 +418,7 @@ async function main() {
     '',
     table(rows, opts.nc),
     '',
+    ...(opts.repeat > 1 ? [`Each figure above is the median of ${opts.repeat} runs, interleaved (CUBIC, BBR, xfer, CUBIC, ...); all runs:`, '', runsTable(rows), ''] : []),
     'Mbit/s (% of 100 × (1 − loss); burst uses the mean loss 3.85 %). TCP = iperf3 receiver-side goodput; xfer = file bytes ×',
     '8 / wall time of the `xfer send` process (includes Node start-up, handshake and the end-to-end SHA-256 check). The file',
     `is up to ${opts.maxMiB} MiB, cut to what fits the budget after a ${opts.quick ? 2 : 4} MiB probe transfer (“probe” = only the probe ran).`,
