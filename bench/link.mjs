@@ -379,7 +379,6 @@ async function main() {
   const rows = [];
   for (const cond of conditions()) {
     linkem('set', NAME, ...cond.set);
-    linkem('stats', NAME, '--reset');
     const runs = { cubic: [], bbr: [], xfer: [] };
     let dropped = { lossPct: 0, queueDrops: 0, pkts: 0 };
     for (let n = 0; n < opts.repeat; n++) {

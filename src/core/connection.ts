@@ -525,5 +525,3 @@ export class Connection implements ConnectionHandle {
     };
   }
 }
-
-

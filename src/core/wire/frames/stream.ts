@@ -16,20 +16,19 @@ export interface StreamFrame {
   data: Uint8Array;
 }
 
-/** Size of a STREAM frame header carrying the LEN field, i.e. everything but the data. */
-export function streamFrameHeaderSize(id: number, offset: number, dataLength: number): number {
-  return 1 + varintSize(id) + (offset > 0 ? varintSize(offset) : 0) + varintSize(dataLength);
-}
-
 /** Header size of a STREAM frame without LEN (the last frame of a packet, running to its end). */
 export function lastStreamFrameHeaderSize(id: number, offset: number): number {
   return 1 + varintSize(id) + (offset > 0 ? varintSize(offset) : 0);
 }
 
+/** Size of a STREAM frame header carrying the LEN field, i.e. everything but the data. */
+export function streamFrameHeaderSize(id: number, offset: number, dataLength: number): number {
+  return lastStreamFrameHeaderSize(id, offset) + varintSize(dataLength);
+}
+
 export function streamFrameSize(f: StreamFrame, withLength = true): number {
   const len = f.data.length;
-  const header = streamFrameHeaderSize(f.id, f.offset, len);
-  return (withLength ? header : header - varintSize(len)) + len;
+  return (withLength ? streamFrameHeaderSize(f.id, f.offset, len) : lastStreamFrameHeaderSize(f.id, f.offset)) + len;
 }
 
 /**
