@@ -57,6 +57,9 @@ export class Connection implements ConnectionHandle {
   private lastAckElicitingSent: Millis;
   private helloAt: Millis;
   private helloInterval = HELLO_RETRY_MS;
+  /** Our first handshake datagram (client hello, or server hello) and how often we sent one. */
+  private handshakeSentAt: Millis = 0;
+  private handshakeSends = 0;
   private handshakeDeadline: Millis;
   private pingPending = false;
   private pacerWakeAt: Millis | null = null;
@@ -158,6 +161,7 @@ export class Connection implements ConnectionHandle {
           this.droppedUnauthenticated++;
           return;
         }
+        this.seedRtt(now);
         this.establish(est, now);
         this.state = 'connected';
         // Tell the server at once that we have the keys: its first authenticated packet from us confirms it.
@@ -174,6 +178,7 @@ export class Connection implements ConnectionHandle {
     if (this.state !== 'handshake') return;
     const verdict = this.server.onClientHello(buf, header, headerLength);
     this.outbox.push(verdict.reply);
+    if (verdict.kind !== 'rejected') this.noteHandshakeSent(now);
     if (verdict.kind === 'rejected') {
       this.droppedUnauthenticated++;
       this.events.push({ type: 'auth_failed' });
@@ -182,6 +187,20 @@ export class Connection implements ConnectionHandle {
       // Half-open until the client's first sealed packet; a silent client frees the slot.
       this.handshakeDeadline = now + this.handshakeTimeoutMs;
     }
+  }
+
+  private noteHandshakeSent(now: Millis): void {
+    if (this.handshakeSends++ === 0) this.handshakeSentAt = now;
+  }
+
+  /**
+   * The handshake is the first round trip: without its sample the first flight of data would be
+   * paced over no RTT at all (one burst of the initial window) and the PTO would start from
+   * 333 ms. A hello that was sent more than once gives an ambiguous sample (which copy was
+   * answered?), so it gives none, as with retransmitted packets (Karn).
+   */
+  private seedRtt(now: Millis): void {
+    if (this.handshakeSends === 1) this.recovery.rtt.update(now - this.handshakeSentAt, 0, now);
   }
 
   private establish(est: Established, now: Millis): void {
@@ -210,6 +229,7 @@ export class Connection implements ConnectionHandle {
       return;
     }
     if (this.state === 'handshake') {
+      this.seedRtt(now);
       this.state = 'connected';
       this.handshakeDeadline = Infinity;
       this.events.push({ type: 'connected' });
@@ -281,6 +301,7 @@ export class Connection implements ConnectionHandle {
         if (this.client && now >= this.helloAt) {
           this.helloAt = now + this.helloInterval;
           this.helloInterval = Math.min(2 * this.helloInterval, HELLO_RETRY_MAX_MS);
+          this.noteHandshakeSent(now);
           return this.count(this.client.clientHello);
         }
         return null;

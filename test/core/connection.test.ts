@@ -26,6 +26,37 @@ describe('Connection lifecycle', () => {
     assert.ok(sim.now < 100, `handshake took ${sim.now} ms on a 20 ms RTT link`);
   });
 
+  test('the handshake is the first RTT sample on both sides, so the first flight is paced', () => {
+    const sim = new Sim({ link: { rateMbps: 100, delayMs: 50 }, congestion: 'bbr' });
+    assert.ok(sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000));
+    for (const side of ['a', 'b'] as const) {
+      const s = sim.conn(side).stats();
+      assert.ok(s.minRttMs >= 100 && s.minRttMs < 105, `${side}: min RTT ${s.minRttMs} ms on a 100 ms link`);
+    }
+    // 32 packets spread over the 100 ms the handshake measured (x the startup gain), not one burst.
+    const rate = sim.a.stats().pacingRateBytesPerSec;
+    assert.ok(rate < 2e6, `first-flight pacing rate ${rate} B/s`);
+  });
+
+  test('a retransmitted hello gives no RTT sample (which copy was answered?)', () => {
+    const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0, congestion: 'bbr' });
+    const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0 });
+    assert.ok(c.pollTransmit(0), 'first hello (lost)');
+    const retry = c.pollTimeout()!;
+    const hello = c.pollTransmit(retry);
+    assert.ok(hello, 'second hello');
+    s.handleDatagram(hello, retry + 50);
+    const reply = s.pollTransmit(retry + 50);
+    assert.ok(reply);
+    c.handleDatagram(reply, retry + 100);
+    assert.ok(c.isConnected);
+    assert.equal(c.stats().minRttMs, 0, 'no sample from an ambiguous handshake');
+    // The server sent its hello once, so the client's first packet is a clean sample for it.
+    for (let d = c.pollTransmit(retry + 100); d; d = c.pollTransmit(retry + 100)) s.handleDatagram(d, retry + 150);
+    assert.ok(s.isConnected);
+    assert.equal(s.stats().minRttMs, 100);
+  });
+
   test('a wrong code is rejected within 2 s, and the server keeps listening', () => {
     const sim = new Sim({ link: { rateMbps: 10, delayMs: 50 }, clientOptions: { code: 'ffffffffffffffffffffffffffffffff' } });
     let reason: CloseReason | undefined;
