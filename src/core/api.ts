@@ -44,12 +44,15 @@ export type CloseReason =
   | { kind: 'idle_timeout' }                                      // peer silent too long
   | { kind: 'handshake_timeout' }                                 // no answer to the handshake
   | { kind: 'wrong_code' }                                        // peer rejected our code (client side)
+  | { kind: 'version_mismatch'; peerVersion: number }             // peer speaks another protocol version (client side)
   | { kind: 'protocol_error'; errorCode: number; reason: string }; // peer broke the protocol
 
 export type ConnectionEvent =
   | { type: 'connected' }
   /** Server only: a client with a wrong code was rejected (connection keeps waiting). */
   | { type: 'auth_failed' }
+  /** Server only: a client of another protocol version was told ours (connection keeps waiting). */
+  | { type: 'version_mismatch'; peerVersion: number }
   /** The peer opened a stream (first frame for a new peer-initiated id arrived). */
   | { type: 'stream_opened'; id: number }
   /** streamRead(id) will return data or the end of stream. */

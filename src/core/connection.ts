@@ -10,14 +10,14 @@ import type {
   RandomSource,
   StreamReadResult,
 } from './api.js';
-import { parseHeader, shortHeaderSize, type LongHeader } from './wire/header.js';
+import { VERSION, parseHeader, shortHeaderSize, type LongHeader } from './wire/header.js';
 import { ByteWriter } from './wire/varint.js';
 import { decodeFrames, encodeFrame, frameSize, isAckEliciting, type Frame } from './wire/frame.js';
 import { nobleCipher, TAG_LEN, type PacketCipher } from './crypto/aead.js';
 import { deriveCodeSecrets } from './crypto/code.js';
 import type { SessionKeys } from './crypto/keys.js';
-import { REJECT_AUTH } from './crypto/handshake.js';
-import { ClientHandshake, ServerHandshake, type Established } from './conn/handshake.js';
+import { MIN_CLIENT_HELLO, REJECT_AUTH } from './crypto/handshake.js';
+import { ClientHandshake, ServerHandshake, versionReject, type Established } from './conn/handshake.js';
 import { EventQueue } from './conn/event-queue.js';
 import { StreamError } from './conn/streams.js';
 import { StreamOps } from './conn/stream-ops.js';
@@ -153,6 +153,10 @@ export class Connection implements ConnectionHandle {
   }
 
   private onLongPacket(buf: Uint8Array, header: LongHeader, headerLength: number, now: Millis): void {
+    if (header.version !== VERSION) {
+      this.onOtherVersion(buf, header);
+      return;
+    }
     if (this.client) {
       if (this.state !== 'handshake') return;
       if (header.packetType === 'server_hello') {
@@ -168,6 +172,11 @@ export class Connection implements ConnectionHandle {
         this.pingPending = true;
         this.events.push({ type: 'connected' });
       } else if (header.packetType === 'reject') {
+        const serverVersion = this.client.onVersionReject(buf, header, headerLength);
+        if (serverVersion !== null) {
+          this.terminate({ kind: 'version_mismatch', peerVersion: serverVersion });
+          return;
+        }
         const reason = this.client.onReject(buf, header, headerLength);
         if (reason === null) return;
         this.terminate(reason === REJECT_AUTH ? { kind: 'wrong_code' } : { kind: 'peer', errorCode: reason, reason: 'busy' });
@@ -201,6 +210,20 @@ export class Connection implements ConnectionHandle {
    */
   private seedRtt(now: Millis): void {
     if (this.handshakeSends === 1) this.recovery.rtt.update(now - this.handshakeSentAt, 0, now);
+  }
+
+  /**
+   * A hello of another version gets told ours, once per hello and only while we wait for a
+   * client: the answer is far smaller than a hello (no amplification), and being unauthenticated
+   * it can at most end a handshake that an on-path attacker could drop anyway.
+   */
+  private onOtherVersion(buf: Uint8Array, header: LongHeader): void {
+    if (!this.server || this.state !== 'handshake' || header.packetType !== 'client_hello' || buf.length < MIN_CLIENT_HELLO) {
+      this.droppedMalformed++;
+      return;
+    }
+    this.outbox.push(versionReject(header));
+    this.events.push({ type: 'version_mismatch', peerVersion: header.version });
   }
 
   private establish(est: Established, now: Millis): void {

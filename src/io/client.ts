@@ -1,4 +1,5 @@
 // Client side: resolve, connect a socket, run the handshake, map its failures to user errors.
+import { VERSION, describeVersion } from '../core/wire/header.js';
 import { AppError } from '../core/api.js';
 import { XferError } from '../app/api.js';
 import type { CloseReason } from '../core/api.js';
@@ -59,9 +60,17 @@ function handshakeError(reason: CloseReason | null, p: ClientParams): XferError 
   if (p.signal?.aborted) return new XferError('interrupted', 'interrupted');
   switch (reason?.kind) {
     case 'handshake_timeout':
-      return new XferError('unreachable', `no answer from ${p.host}:${p.port} after ${seconds(p.handshakeTimeoutMs)} s`);
+      return new XferError(
+        'unreachable',
+        `no answer from ${p.host}:${p.port} after ${seconds(p.handshakeTimeoutMs)} s (no receiver listening there, or one too old to name its protocol version)`,
+      );
     case 'wrong_code':
       return new XferError('wrong_code', 'the code is wrong (the receiver rejected it)');
+    case 'version_mismatch':
+      return new XferError(
+        'unreachable',
+        `${p.host}:${p.port} speaks xfer protocol ${describeVersion(reason.peerVersion)}, this xfer speaks ${describeVersion(VERSION)}: use the same xfer release on both hosts`,
+      );
     default:
       return new XferError('unreachable', `cannot connect to ${p.host}:${p.port}: ${reason ? describeClose(reason) : 'unknown error'}`);
   }

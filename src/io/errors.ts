@@ -1,5 +1,6 @@
 // Errors the io layer raises on streams and sessions. They carry the protocol's numbers so the
 // app can tell a refusal from a cancellation without parsing messages.
+import { VERSION, describeVersion } from '../core/wire/header.js';
 import type { CloseReason } from '../core/api.js';
 import { AppError } from '../core/api.js';
 
@@ -51,6 +52,8 @@ export function describeClose(reason: CloseReason): string {
       return 'handshake timeout';
     case 'wrong_code':
       return 'wrong code';
+    case 'version_mismatch':
+      return `the peer speaks xfer protocol ${describeVersion(reason.peerVersion)}, this xfer speaks ${describeVersion(VERSION)}`;
   }
 }
 

@@ -1,4 +1,5 @@
 // Server side: one bound socket that serves one connection at a time (a fresh one per accept).
+import { VERSION, describeVersion } from '../core/wire/header.js';
 import { XferError } from '../app/api.js';
 import type { DatagramPort, PeerAddress } from './network.js';
 import { Session } from './session.js';
@@ -42,6 +43,9 @@ export class Listener {
       });
       this.current = session;
       session.on('auth_failed', () => p.onWarning?.('a peer tried a wrong code'));
+      session.on('version_mismatch', (v: number) =>
+        p.onWarning?.(`a peer speaking xfer protocol ${describeVersion(v)} was turned away: this xfer speaks ${describeVersion(VERSION)}; use the same xfer release on both hosts`),
+      );
       session.start();
       if (await this.connectedOrAborted(session, p.signal)) return session;
       await session.dispose();

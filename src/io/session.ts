@@ -25,7 +25,8 @@ interface Waiter {
 
 /**
  * Events: 'stream' (XferStream) for every peer-opened stream; 'auth_failed' when a client with
- * a wrong code was turned away (server); 'connected'; 'closed' (CloseReason).
+ * a wrong code was turned away (server); 'version_mismatch' (its version) when a client of another
+ * protocol version was (server); 'connected'; 'closed' (CloseReason).
  */
 export class Session extends EventEmitter implements StreamHost {
   readonly conn: ConnectionHandle;
@@ -141,6 +142,9 @@ export class Session extends EventEmitter implements StreamHost {
         return;
       case 'auth_failed':
         this.emit('auth_failed');
+        return;
+      case 'version_mismatch':
+        this.emit('version_mismatch', ev.peerVersion);
         return;
       case 'stream_opened':
         if (!this.streams.has(ev.id)) {

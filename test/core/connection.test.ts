@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { Connection } from '../../src/core/connection.js';
 import type { CloseReason, ConnectionEvent } from '../../src/core/api.js';
 import { Sim, SIM_CODE, randomSource } from '../sim/harness.js';
+import { VERSION } from '../../src/core/wire/header.js';
 
 function events(c: Connection): ConnectionEvent[] {
   const out: ConnectionEvent[] = [];
@@ -55,6 +56,49 @@ describe('Connection lifecycle', () => {
     for (let d = c.pollTransmit(retry + 100); d; d = c.pollTransmit(retry + 100)) s.handleDatagram(d, retry + 150);
     assert.ok(s.isConnected);
     assert.equal(s.stats().minRttMs, 100);
+  });
+
+  test('another protocol version: the server names its own, the client stops at once, the server keeps listening', () => {
+    const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0 });
+    const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0 });
+    // A hello of version 7 as a future client would send it: same layout, another number.
+    const hello = c.pollTransmit(0)!.slice();
+    new DataView(hello.buffer).setUint32(1, 0x78660007);
+    s.handleDatagram(hello, 10);
+    assert.deepEqual(events(s), [{ type: 'version_mismatch', peerVersion: 0x78660007 }]);
+    const reply = s.pollTransmit(10);
+    assert.ok(reply && reply.length < hello.length, 'a small answer (no amplification)');
+    assert.equal(new DataView(reply.buffer, reply.byteOffset).getUint32(1), 0x78660007, "in the client's version");
+    assert.equal(s.isClosed, false);
+    assert.equal(s.stats().droppedMalformed, 0);
+
+    // The same answer, as it reaches a client of that version, this one playing it: patch the
+    // header's version back to ours (the client was built with ours).
+    const back = reply.slice();
+    new DataView(back.buffer).setUint32(1, VERSION);
+    c.handleDatagram(back, 20);
+    assert.deepEqual(closeOf(events(c)), { kind: 'version_mismatch', peerVersion: VERSION });
+
+    // Then a client of our version still gets in.
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 5 } });
+    assert.ok(sim.run(() => sim.a.isConnected && sim.b.isConnected, 2_000));
+  });
+
+  test('other-version datagrams that are not a full hello get no answer', () => {
+    const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0 });
+    const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0 });
+    const hello = c.pollTransmit(0)!.slice();
+    new DataView(hello.buffer).setUint32(1, 0x78660001);
+    s.handleDatagram(hello.subarray(0, 600), 1);
+    const reject = hello.slice();
+    reject[0] = 0xc2;
+    s.handleDatagram(reject, 2);
+    assert.equal(s.pollTransmit(3), null);
+    assert.deepEqual(events(s), []);
+    assert.equal(s.stats().droppedMalformed, 2);
+    // A client drops other-version packets too: nothing it could be waiting for.
+    c.handleDatagram(hello, 4);
+    assert.equal(c.isClosed, false);
   });
 
   test('a wrong code is rejected within 2 s, and the server keeps listening', () => {

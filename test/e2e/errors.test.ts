@@ -25,6 +25,59 @@ describe('e2e errors', () => {
     await recv.done;
   });
 
+  // Long headers keep one layout in every version: byte 0 type, 1-4 version, 5 dcid length,
+  // 6-13 dcid, 14 scid length, 15-22 scid. A REJECT with reason 3 carries the server's version.
+  test('a receiver of another protocol version: the sender exits 3 at once, naming both versions', { timeout: 30_000 }, async () => {
+    const sock = await bindUdp(0);
+    sock.on('message', (hello, from) => {
+      const reply = Buffer.alloc(28);
+      reply[0] = 0xc2;
+      hello.copy(reply, 1, 1, 5);
+      reply[5] = 8;
+      hello.copy(reply, 6, 15, 23);
+      reply[14] = 8;
+      hello.copy(reply, 15, 6, 14);
+      reply[23] = 3;
+      reply.writeUInt32BE(0x78660009, 24);
+      sock.send(reply, from.port, from.address);
+    });
+    const send = await xfer(['send', at('a.txt'), `127.0.0.1:${sock.address().port}`, '--code', randomCode()], { timeoutMs: 20_000 }).done;
+    sock.close();
+    assert.equal(send.code, 3, send.stderr);
+    assert.ok(send.ms < 5000, `took ${send.ms} ms`);
+    assert.deepEqual(errorLines(send.stderr), [send.stderr.trim()]);
+    assert.match(send.stderr, /speaks xfer protocol 9, this xfer speaks 2: use the same xfer release on both hosts/);
+  });
+
+  test('a sender of another protocol version: the receiver answers with its version, warns, and keeps listening', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const code = randomCode();
+    const recv = await startReceiver(port, code, at('out-ver'), [], 25_000);
+    const sock = await bindUdp(0);
+    const answer = new Promise<Buffer>((resolve) => sock.once('message', (m) => resolve(m)));
+    const hello = Buffer.alloc(1200);
+    hello[0] = 0xc0;
+    hello.writeUInt32BE(0x78660001, 1);
+    hello[5] = 8;
+    hello.fill(0xaa, 6, 14);
+    hello[14] = 8;
+    hello.fill(0xbb, 15, 23);
+    sock.send(hello, port, '127.0.0.1');
+    const reply = await answer;
+    sock.close();
+    assert.equal(reply[0], 0xc2, 'a REJECT');
+    assert.equal(reply.readUInt32BE(1), 0x78660001, "in the sender's version");
+    assert.deepEqual([...reply.subarray(6, 14)], new Array(8).fill(0xbb), "to the sender's id");
+    assert.equal(reply[23], 3);
+    assert.equal(reply.readUInt32BE(24), 0x78660002);
+    await recv.waitStderr(/warning: a peer speaking xfer protocol 1 was turned away: this xfer speaks 2/);
+    // Still listening: a sender of this version gets its file through.
+    const send = await xfer(['send', at('a.txt'), `127.0.0.1:${port}`, '--code', code], { timeoutMs: 20_000 }).done;
+    assert.equal(send.code, 0, send.stderr);
+    const r = await recv.done;
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   test('unreachable: nothing listening, exit 3 after --handshake-timeout 2', { timeout: 30_000 }, async () => {
     const port = await freePort();
     const send = await xfer(['send', at('a.txt'), `127.0.0.1:${port}`, '--code', randomCode(), '--handshake-timeout', '2'], { timeoutMs: 20_000 }).done;

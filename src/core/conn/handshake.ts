@@ -1,15 +1,17 @@
 // The 1-RTT handshake glue: builds and checks the long-header datagrams around the crypto
 // bodies of crypto/handshake.ts. See wire/README.md "Handshake bodies".
 import { ByteWriter } from '../wire/varint.js';
-import { encodeLongHeader, type LongHeader } from '../wire/header.js';
+import { VERSION, encodeLongHeader, type LongHeader } from '../wire/header.js';
 import {
   buildClientHelloBody,
   buildRejectBody,
   buildServerHelloBody,
+  buildVersionRejectBody,
   generateKeyPair,
   openClientHello,
   openServerHello,
   parseRejectBody,
+  parseVersionRejectBody,
   sharedSecret,
   REJECT_AUTH,
   type KeyPair,
@@ -18,9 +20,15 @@ import { deriveSessionKeys, type SessionKeys } from '../crypto/keys.js';
 import type { CodeSecrets } from '../crypto/code.js';
 import type { RandomSource } from '../api.js';
 
-function longPacket(type: LongHeader['packetType'], dcid: Uint8Array, scid: Uint8Array, body: (header: Uint8Array) => Uint8Array): Uint8Array {
+function longPacket(
+  type: LongHeader['packetType'],
+  dcid: Uint8Array,
+  scid: Uint8Array,
+  body: (header: Uint8Array) => Uint8Array,
+  version = VERSION,
+): Uint8Array {
   const w = new ByteWriter(64);
-  encodeLongHeader(w, type, dcid, scid);
+  encodeLongHeader(w, type, dcid, scid, version);
   const header = w.finish();
   const b = body(header);
   const out = new Uint8Array(header.length + b.length);
@@ -69,12 +77,27 @@ export class ClientHandshake {
     if (!equalBytes(header.dcid, this.localCid)) return null;
     return parseRejectBody(datagram.subarray(headerLength));
   }
+
+  /** A REJECT_VERSION addressed to us: the server's version, else null. */
+  onVersionReject(datagram: Uint8Array, header: LongHeader, headerLength: number): number | null {
+    if (!equalBytes(header.dcid, this.localCid)) return null;
+    return parseVersionRejectBody(datagram.subarray(headerLength));
+  }
 }
 
 export type ServerVerdict =
   | { kind: 'accepted'; reply: Uint8Array; established: Established }
   | { kind: 'repeat'; reply: Uint8Array }
   | { kind: 'rejected'; reply: Uint8Array };
+
+/**
+ * The answer to a CLIENT_HELLO of another version: a REJECT in the client's version (long
+ * headers share one layout) naming ours, so the client can say what is wrong instead of
+ * waiting out its handshake timeout.
+ */
+export function versionReject(header: LongHeader): Uint8Array {
+  return longPacket('reject', header.scid, header.dcid, () => buildVersionRejectBody(VERSION), header.version);
+}
 
 export class ServerHandshake {
   private lastHello: Uint8Array | null = null;

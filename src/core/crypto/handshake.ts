@@ -23,6 +23,8 @@ export const MIN_CLIENT_HELLO = 1200;
 
 export const REJECT_AUTH = 1;
 export const REJECT_BUSY = 2;
+/** The server speaks another protocol version; its own version follows the reason byte. */
+export const REJECT_VERSION = 3;
 
 export function generateKeyPair(random: (n: number) => Uint8Array): KeyPair {
   const privateKey = random(32).slice(0, 32);
@@ -159,4 +161,21 @@ export function buildRejectBody(reason: number): Uint8Array {
  */
 export function parseRejectBody(body: Uint8Array): number | null {
   return body.length === 1 ? body[0]! : null;
+}
+
+/**
+ * REJECT_VERSION body: the reason byte, then the server's version (u32). Five bytes, so a v1
+ * client, which only accepts one-byte bodies, ignores it rather than misreading it.
+ */
+export function buildVersionRejectBody(serverVersion: number): Uint8Array {
+  const out = new Uint8Array(5);
+  out[0] = REJECT_VERSION;
+  new DataView(out.buffer).setUint32(1, serverVersion >>> 0);
+  return out;
+}
+
+/** The server's version from a REJECT_VERSION body, else null. */
+export function parseVersionRejectBody(body: Uint8Array): number | null {
+  if (body.length !== 5 || body[0] !== REJECT_VERSION) return null;
+  return new DataView(body.buffer, body.byteOffset, 5).getUint32(1);
 }

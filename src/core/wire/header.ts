@@ -3,6 +3,15 @@ import { ByteReader, type ByteWriter, varintSize } from './varint.js';
 
 /** "xf" v2 (v1 carried the receiver's connection id in short headers). */
 export const VERSION = 0x78660002;
+
+/**
+ * How people see a version: "xf" versions by their number (2), anything else in hex. Long
+ * headers keep one layout in every version, so a peer of another version can always be told
+ * which version we speak.
+ */
+export function describeVersion(version: number): string {
+  return version >>> 16 === 0x7866 ? String(version & 0xffff) : `0x${version.toString(16)}`;
+}
 export const CID_LEN = 8;
 
 export type LongPacketType = 'client_hello' | 'server_hello' | 'reject';
@@ -38,11 +47,12 @@ export function encodeLongHeader(
   packetType: LongPacketType,
   dcid: Uint8Array,
   scid: Uint8Array,
+  version: number = VERSION,
 ): void {
   checkCid(dcid, 'dcid');
   checkCid(scid, 'scid');
   w.u8(LONG_FORM | LONG_TYPES.indexOf(packetType));
-  w.u32(VERSION);
+  w.u32(version);
   w.u8(CID_LEN);
   w.bytes(dcid);
   w.u8(CID_LEN);
@@ -74,8 +84,8 @@ function parseLong(r: ByteReader, first: number): LongHeader {
   if ((first & 0x30) !== 0) throw new WireError('reserved long-header bits set');
   const packetType = LONG_TYPES[first & LONG_TYPE_MASK];
   if (packetType === undefined) throw new WireError(`unknown long packet type ${first & LONG_TYPE_MASK}`);
+  // Any version parses (the layout is the same in all of them); the connection decides.
   const version = r.u32();
-  if (version !== VERSION) throw new WireError(`unsupported version 0x${version.toString(16)}`);
   const dcid = readCid(r);
   const scid = readCid(r);
   return { form: 'long', packetType, version, dcid, scid };

@@ -7,6 +7,7 @@ import {
   LONG_HEADER_SIZE,
   type LongPacketType,
   VERSION,
+  describeVersion,
   WireError,
   encodeLongHeader,
   encodeShortHeader,
@@ -61,14 +62,26 @@ describe('long header', () => {
     assert.deepEqual(header.scid, new Uint8Array(8).fill(4));
   });
 
-  test('rejects wrong version, cid length, unknown type, reserved bits, truncation', () => {
+  test('any version parses, with the same layout: the connection decides what to do with it', () => {
+    const good = longPacket('client_hello', new Uint8Array(8).fill(1), new Uint8Array(8).fill(2), new Uint8Array(4));
+    const other = good.slice();
+    other[4] = 0x01;
+    const { header } = parseHeader(other);
+    assert.ok(header.form === 'long');
+    assert.equal(header.version, 0x78660001);
+    assert.deepEqual(header.scid, new Uint8Array(8).fill(2));
+    assert.equal(describeVersion(VERSION), '2');
+    assert.equal(describeVersion(0x78660001), '1');
+    assert.equal(describeVersion(0xdeadbeef), '0xdeadbeef');
+  });
+
+  test('rejects a wrong cid length, unknown type, reserved bits, truncation', () => {
     const good = longPacket('client_hello', new Uint8Array(8), new Uint8Array(8), new Uint8Array(4));
     const mutate = (f: (b: Uint8Array) => void): Uint8Array => {
       const b = good.slice();
       f(b);
       return b;
     };
-    assert.throws(() => parseHeader(mutate((b) => { b[4] = 0x01; })), WireError, 'version 1');
     assert.throws(() => parseHeader(mutate((b) => { b[5] = 7; })), WireError, 'dcid length');
     assert.throws(() => parseHeader(mutate((b) => { b[14] = 20; })), WireError, 'scid length');
     assert.throws(() => parseHeader(mutate((b) => { b[0] = 0xc3; })), WireError, 'type 3');
