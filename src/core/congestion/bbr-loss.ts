@@ -15,8 +15,15 @@
 export const MAX_BACKGROUND_LOSS = 0.3;
 /** Memory of the estimator, in packets' worth of bytes: ~1000 samples keep the noise near 1 %. */
 export const LOSS_HORIZON_PACKETS = 1000;
-/** Pseudo-count of delivered packets: a handful of early losses must not read as a high rate. */
-export const LOSS_PRIOR_PACKETS = 10;
+/**
+ * Pseudo-count of delivered packets, fading out as real samples fill the horizon: a handful of
+ * early losses must not read as a high rate. It has to outweigh one unlucky round: on a 10
+ * Mbit/s x 10 ms path a round has ~6 learnable packets, and with a prior of 10 one round with 3
+ * of them lost read as 15 % background at 5 % real loss. An estimate that high paces above the
+ * bottleneck, so the queue never empties, no round is clean enough to learn from again and the
+ * error locks in (until PROBE_RTT, 10 s later). Fading keeps the long-run estimate unbiased.
+ */
+export const LOSS_PRIOR_PACKETS = 100;
 /** A round counts as queue-free when its largest RTT is within this factor of min RTT ... */
 export const CLEAN_RTT_FACTOR = 1.25;
 /** ... plus this slack for ack delay and timer noise (ms). */
@@ -43,7 +50,9 @@ export class BackgroundLoss {
 
   /** Estimated fraction of sent bytes the path drops at random, in [0, MAX_BACKGROUND_LOSS]. */
   get rate(): number {
-    const p = this.lost / (this.total + LOSS_PRIOR_PACKETS * this.mds);
+    const horizon = LOSS_HORIZON_PACKETS * this.mds;
+    const prior = LOSS_PRIOR_PACKETS * this.mds * Math.max(0, 1 - this.total / horizon);
+    const p = this.lost / (this.total + prior);
     return Math.min(MAX_BACKGROUND_LOSS, Math.max(0, p));
   }
 }

@@ -63,6 +63,15 @@ describe('BackgroundLoss', () => {
     assert.ok(Math.abs(b.rate - 0.1) < 0.01, `rate ${b.rate}`);
   });
 
+  test('one unlucky small round cannot read as a high rate, and the prior fades to no bias', () => {
+    const b = new BackgroundLoss(MDS);
+    b.add(3 * MDS, 3 * MDS);
+    assert.ok(b.rate < 0.04, `3 lost of 6 at the start reads ${b.rate}`);
+    // A full horizon at exactly 5 %: a prior that stayed would pull this under 4.6 %.
+    for (let i = 0; i < 100; i++) b.add(MDS, 19 * MDS);
+    assert.ok(Math.abs(b.rate - 0.05) < 0.002, `rate ${b.rate}`);
+  });
+
   test('forgets: the estimate follows a change within its horizon', () => {
     const b = new BackgroundLoss(MDS);
     for (let i = 0; i < 300; i++) b.add(MDS, 4 * MDS);

@@ -87,6 +87,21 @@ describe('BBR on a simulated path', () => {
     });
   }
 
+  test('a small-BDP path with a shallow queue: the background estimate stays near the real loss', () => {
+    // 10 Mbit/s x 10 ms: a 9-packet BDP behind a 12-packet queue, where a round has only a few
+    // learnable packets. One unlucky round used to lock the estimate at 15 % for 10 s.
+    for (const seed of [1, 2, 3]) {
+      const cc = new Bbr(MDS);
+      const path = new Path(cc, { rateMbps: 10, rttMs: 10, lossPct: 5, queueBytes: 12 * 1500, seed });
+      const seen: number[] = [];
+      path.onAck = () => seen.push(cc.backgroundLoss);
+      path.run(8_000);
+      const late = seen.slice(seen.length / 4);
+      const worst = Math.max(...late);
+      assert.ok(worst < 0.09, `seed ${seed}: background estimate reached ${worst.toFixed(3)} at 5 % loss`);
+    }
+  });
+
   test('the background-loss compensation stops at its cap', () => {
     const cc = new Bbr(MDS);
     const path = new Path(cc, { rateMbps: 20, rttMs: 40, lossPct: 45, seed: 9 });
