@@ -1,7 +1,7 @@
 // bench:sim — xfer's transport over the virtual-time simulator (test/sim/harness.ts): goodput,
 // queueing delay and retransmission overhead over a grid of rate x RTT x random loss, then
 // link sharing (Jain's index, xfer vs NewReno). Prints markdown and rewrites its section of
-// bench/RESULTS.md. Usage: node --import tsx bench/sim.ts [--quick] [--cc bbr|newreno]
+// bench/RESULTS.md. Usage: node --import tsx bench/sim.ts [--quick] [--cc bbr|newreno] [--no-burst]
 //   [--jobs N] [--rates 10,100] [--rtts 50] [--losses 0,1] [--no-write]
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { CongestionAlgorithm } from '../src/core/api.js';
 import { createController } from '../src/core/congestion/controller.js';
 import { measureAead } from './lib/aead-speed.js';
-import type { CellResult, CellSpec } from './lib/cell.js';
+import { BURST_MEAN_PCT, type CellResult, type CellSpec } from './lib/cell.js';
 import { runPool } from './lib/pool.js';
 import { writeSection } from './lib/results-file.js';
 import { shareScenarios, type ShareResult, type ShareSpec } from './lib/sharing.js';
@@ -24,16 +24,19 @@ interface Options {
   rates: number[];
   rtts: number[];
   losses: number[];
+  /** Also a burst-loss cell (linkem's --ge 1,25) per rate and RTT. */
+  burst: boolean;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, cc: 'bbr', jobs: Math.min(2, cpus().length), rates: [], rtts: [], losses: [], write: true };
+  const o: Options = { quick: false, cc: 'bbr', jobs: Math.min(2, cpus().length), rates: [], rtts: [], losses: [], burst: true, write: true };
   const list = (v: string | undefined): number[] => (v ?? '').split(',').filter(Boolean).map(Number);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
+    else if (a === '--no-burst') o.burst = false;
     else if (a === '--cc') {
       const v = argv[++i];
       if (v !== 'bbr' && v !== 'newreno') throw new Error('--cc takes bbr or newreno');
@@ -64,9 +67,10 @@ function cellSpecs(o: Options): CellSpec[] {
   const specs: CellSpec[] = [];
   for (const rateMbps of o.rates)
     for (const rttMs of o.rtts)
-      for (const lossPct of o.losses) {
+      for (const lossPct of [...o.losses, ...(o.burst ? [BURST_MEAN_PCT] : [])]) {
         const sizeBytes = Math.max(8 * MiB, Math.round((secondsFor(rateMbps, o.quick) * rateMbps * 1e6) / 8));
-        specs.push({ rateMbps, rttMs, lossPct, cc: o.cc, sizeBytes, seed: 1 + rateMbps + rttMs * 7 + Math.round(lossPct * 10) * 13 });
+        const burst = o.losses.includes(lossPct) ? {} : { burst: true };
+        specs.push({ rateMbps, rttMs, lossPct, ...burst, cc: o.cc, sizeBytes, seed: 1 + rateMbps + rttMs * 7 + Math.round(lossPct * 10) * 13 });
       }
   return specs;
 }

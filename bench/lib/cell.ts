@@ -8,7 +8,10 @@ import { Samples, mbps, percentile } from './measure.js';
 export interface CellSpec {
   rateMbps: number;
   rttMs: number;
+  /** Random loss in %; for a burst cell, its mean loss (BURST_MEAN_PCT). */
   lossPct: number;
+  /** Burst loss as linkem's `--ge 1,25` instead of random loss. */
+  burst?: boolean;
   cc: CongestionAlgorithm;
   /** Payload bytes to transfer. */
   sizeBytes: number;
@@ -43,6 +46,9 @@ export interface CellResult {
 }
 
 const SAMPLE_MS = 10;
+/** linkem's `--ge 1,25` in bench:link: bursts of ~4 packets, 1 / (1 + 25) of all packets. */
+export const BURST = { enterPct: 1, exitPct: 25 } as const;
+export const BURST_MEAN_PCT = (100 * BURST.enterPct) / (BURST.enterPct + BURST.exitPct);
 /** The smallest drop-tail queue we model, in bytes: 10 full-size packets, like linkem's floor. */
 const MIN_QUEUE = 10 * 1500;
 
@@ -63,7 +69,12 @@ function capMs(spec: CellSpec): number {
 
 export function runCell(spec: CellSpec, wallNow: () => number): CellResult {
   const wall0 = wallNow();
-  const link = { rateMbps: spec.rateMbps, delayMs: spec.rttMs / 2, lossPct: spec.lossPct, queueBytes: queueFor(spec.rateMbps, spec.rttMs) };
+  const link = {
+    rateMbps: spec.rateMbps,
+    delayMs: spec.rttMs / 2,
+    queueBytes: queueFor(spec.rateMbps, spec.rttMs),
+    ...(spec.burst ? { burstLoss: BURST } : { lossPct: spec.lossPct }),
+  };
   const sim = new Sim({ link, seed: spec.seed, congestion: spec.cc });
   const flow = new BulkFlow(sim.a, sim.b, spec.sizeBytes, () => sim.now);
   sim.onEvent = (side, e) => flow.onEvent(side, e);

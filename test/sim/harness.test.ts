@@ -37,6 +37,23 @@ describe('SimLink', () => {
     assert.ok(overtaken > 50, `some packets were overtaken (${overtaken})`);
   });
 
+  test('burst loss: mean enter / (enter + exit), in runs of about 1 / exit', () => {
+    const link = new SimLink({ rateMbps: 0, delayMs: 1, burstLoss: { enterPct: 1, exitPct: 25 }, seed: 3 });
+    const n = 200_000;
+    const lost: boolean[] = [];
+    for (let i = 0; i < n; i++) {
+      const before = link.dropped;
+      link.send(pkt(0, 10), i);
+      lost.push(link.dropped > before);
+    }
+    const mean = link.dropped / n;
+    assert.ok(Math.abs(mean - 1 / 26) < 0.004, `mean loss ${mean}`);
+    let runs = 0;
+    for (let i = 0; i < n; i++) if (lost[i] && !lost[i - 1]) runs++;
+    const runLength = link.dropped / runs;
+    assert.ok(runLength > 3.5 && runLength < 4.5, `mean burst ${runLength.toFixed(2)} packets`);
+  });
+
   test('drop-tail queue and the onEnqueue wait', () => {
     const link = new SimLink({ rateMbps: 8, delayMs: 1, queueBytes: 3000 });
     const waits: number[] = [];

@@ -31,6 +31,12 @@ export interface LinkConfig {
   delayMs: number;
   /** Random loss in percent. */
   lossPct?: number;
+  /**
+   * Burst loss (Gilbert-Elliott, as linkem's `--ge p,r`): per packet, the good state turns bad
+   * with probability enterPct %, the bad state turns good with exitPct %; every packet that
+   * meets the bad state is lost. Mean loss enterPct / (enterPct + exitPct).
+   */
+  burstLoss?: { enterPct: number; exitPct: number };
   /** Percent of packets that get up to `reorderMs` extra delay (so later packets overtake them). */
   reorderPct?: number;
   reorderMs?: number;
@@ -59,6 +65,7 @@ export class SimLink {
   private head = 0;
   private readonly rand: () => number;
   private readonly queueBytes: number;
+  private bad = false;
   delivered = 0;
   dropped = 0;
   queueDrops = 0;
@@ -80,7 +87,7 @@ export class SimLink {
   }
 
   send(data: Uint8Array, now: number): void {
-    if (this.rand() * 100 < (this.cfg.lossPct ?? 0)) {
+    if (this.rand() * 100 < (this.cfg.lossPct ?? 0) || this.burstDrop()) {
       this.dropped++;
       return;
     }
@@ -101,6 +108,14 @@ export class SimLink {
     if (this.cfg.reorderPct && this.rand() * 100 < this.cfg.reorderPct) at += this.rand() * (this.cfg.reorderMs ?? this.cfg.delayMs);
     // Copy: the sender may reuse its buffer.
     this.insert({ at, seq: this.seq++, data: data.slice() });
+  }
+
+  private burstDrop(): boolean {
+    const ge = this.cfg.burstLoss;
+    if (!ge) return false;
+    if (this.bad) this.bad = this.rand() * 100 >= ge.exitPct;
+    else this.bad = this.rand() * 100 < ge.enterPct;
+    return this.bad;
   }
 
   private insert(p: InFlight): void {
