@@ -45,6 +45,8 @@ export class Bbr implements CongestionController {
   private inflightHi = Infinity;
   private hiGrowth = 0;
   private lastCutRound = -Infinity;
+  /** Packet number of the last loss seen, to tell a run of losses from separate ones. */
+  private lastLostPn = -2;
   /** Packets sent before this time were answered by the last cut; their losses do not count again. */
   private cutTime = -Infinity;
   /** Time of the ACK being processed: cuts happen while a round closes inside onAck. */
@@ -155,7 +157,9 @@ export class Bbr implements CongestionController {
       if (p.timeSent > this.cutTime) {
         rs.lostBytes += p.size;
         rs.lostPackets++;
+        if (p.pn !== this.lastLostPn + 1) rs.lostEvents++;
       }
+      this.lastLostPn = p.pn;
       if (this.learn.contains(p.timeSent)) rs.learnLost += p.size;
     }
     if (lost.length > 0 && this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;

@@ -101,9 +101,10 @@ describe('LearnLog', () => {
   });
 });
 
-function round(lost: number, delivered: number, minRtt: number, maxRtt: number): RoundStats {
+function round(lost: number, delivered: number, minRtt: number, maxRtt: number, events = lost): RoundStats {
   const r = new RoundStats();
   r.lostPackets = lost;
+  r.lostEvents = events;
   r.lostBytes = lost * MDS;
   r.deliveredPackets = delivered;
   r.deliveredBytes = delivered * MDS;
@@ -122,6 +123,11 @@ describe('isCongestedRound', () => {
   test('a few losses over a zero background with a queue are congestion', () => {
     assert.equal(isCongestedRound(round(6, 400, 70, 95), 0, 50), true);
     assert.equal(isCongestedRound(round(2, 400, 70, 95), 0, 50), false, 'two losses could be chance');
+  });
+
+  test('a burst is one loss event: one run of 5 in a 9-packet round is not congestion, 5 separate losses are', () => {
+    assert.equal(isCongestedRound(round(5, 4, 10, 11, 1), 0.03, 10), false);
+    assert.equal(isCongestedRound(round(5, 4, 10, 11, 5), 0.03, 10), true);
   });
 
   test('without a queue only a large excess counts', () => {
