@@ -187,11 +187,13 @@ export class Connection implements ConnectionHandle {
     if (this.state !== 'handshake') return;
     const verdict = this.server.onClientHello(buf, header, headerLength);
     this.outbox.push(verdict.reply);
-    if (verdict.kind !== 'rejected') this.noteHandshakeSent(now);
     if (verdict.kind === 'rejected') {
       this.droppedUnauthenticated++;
       this.events.push({ type: 'auth_failed' });
-    } else if (verdict.kind === 'accepted') {
+      return;
+    }
+    this.noteHandshakeSent(now);
+    if (verdict.kind === 'accepted') {
       this.establish(verdict.established, now);
       // Half-open until the client's first sealed packet; a silent client frees the slot.
       this.handshakeDeadline = now + this.handshakeTimeoutMs;

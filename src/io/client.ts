@@ -1,9 +1,8 @@
 // Client side: resolve, connect a socket, run the handshake, map its failures to user errors.
-import { VERSION, describeVersion } from '../core/wire/header.js';
 import { AppError } from '../core/api.js';
 import { XferError } from '../app/api.js';
 import type { CloseReason } from '../core/api.js';
-import { describeClose } from './errors.js';
+import { SAME_RELEASE, describeClose, speaksOtherVersion } from './errors.js';
 import { Session } from './session.js';
 import { connectionOptions, seconds, type ConnParams, type TransportDeps } from './transport.js';
 
@@ -69,7 +68,7 @@ function handshakeError(reason: CloseReason | null, p: ClientParams): XferError 
     case 'version_mismatch':
       return new XferError(
         'unreachable',
-        `${p.host}:${p.port} speaks xfer protocol ${describeVersion(reason.peerVersion)}, this xfer speaks ${describeVersion(VERSION)}: use the same xfer release on both hosts`,
+        `${p.host}:${p.port} ${speaksOtherVersion(reason.peerVersion)}: ${SAME_RELEASE}`,
       );
     default:
       return new XferError('unreachable', `cannot connect to ${p.host}:${p.port}: ${reason ? describeClose(reason) : 'unknown error'}`);

@@ -53,8 +53,16 @@ export function describeClose(reason: CloseReason): string {
     case 'wrong_code':
       return 'wrong code';
     case 'version_mismatch':
-      return `the peer speaks xfer protocol ${describeVersion(reason.peerVersion)}, this xfer speaks ${describeVersion(VERSION)}`;
+      return `the peer ${speaksOtherVersion(reason.peerVersion)}`;
   }
+}
+
+/** The advice every version-mismatch message ends with. */
+export const SAME_RELEASE = 'use the same xfer release on both hosts';
+
+/** "speaks xfer protocol 1, this xfer speaks 2": the two versions, as people read them. */
+export function speaksOtherVersion(peerVersion: number): string {
+  return `speaks xfer protocol ${describeVersion(peerVersion)}, this xfer speaks ${describeVersion(VERSION)}`;
 }
 
 /** The code to put in RESET_STREAM / STOP_SENDING for an error a stream was destroyed with. */

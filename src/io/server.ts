@@ -3,6 +3,7 @@ import { VERSION, describeVersion } from '../core/wire/header.js';
 import { XferError } from '../app/api.js';
 import type { DatagramPort, PeerAddress } from './network.js';
 import { Session } from './session.js';
+import { SAME_RELEASE } from './errors.js';
 import { connectionOptions, type ConnParams, type TransportDeps } from './transport.js';
 
 export interface AcceptParams extends ConnParams {
@@ -44,7 +45,7 @@ export class Listener {
       this.current = session;
       session.on('auth_failed', () => p.onWarning?.('a peer tried a wrong code'));
       session.on('version_mismatch', (v: number) =>
-        p.onWarning?.(`a peer speaking xfer protocol ${describeVersion(v)} was turned away: this xfer speaks ${describeVersion(VERSION)}; use the same xfer release on both hosts`),
+        p.onWarning?.(`a peer speaking xfer protocol ${describeVersion(v)} was turned away: this xfer speaks ${describeVersion(VERSION)}; ${SAME_RELEASE}`),
       );
       session.start();
       if (await this.connectedOrAborted(session, p.signal)) return session;

@@ -7,6 +7,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { constantTimeEqual, isAllZero } from './bytes.js';
 import type { CodeSecrets } from './code.js';
+import { ByteReader, ByteWriter } from '../wire/varint.js';
 
 export interface KeyPair {
   privateKey: Uint8Array;
@@ -168,14 +169,14 @@ export function parseRejectBody(body: Uint8Array): number | null {
  * client, which only accepts one-byte bodies, ignores it rather than misreading it.
  */
 export function buildVersionRejectBody(serverVersion: number): Uint8Array {
-  const out = new Uint8Array(5);
-  out[0] = REJECT_VERSION;
-  new DataView(out.buffer).setUint32(1, serverVersion >>> 0);
-  return out;
+  const w = new ByteWriter(5);
+  w.u8(REJECT_VERSION);
+  w.u32(serverVersion);
+  return w.finish();
 }
 
 /** The server's version from a REJECT_VERSION body, else null. */
 export function parseVersionRejectBody(body: Uint8Array): number | null {
   if (body.length !== 5 || body[0] !== REJECT_VERSION) return null;
-  return new DataView(body.buffer, body.byteOffset, 5).getUint32(1);
+  return new ByteReader(body.subarray(1)).u32();
 }
