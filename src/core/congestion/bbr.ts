@@ -304,7 +304,9 @@ export class Bbr implements CongestionController {
       this.fullBwRounds = 0;
       return;
     }
-    if (++this.fullBwRounds >= FULL_BW_ROUNDS) this.filledPipe = true;
+    // A round that did not grow and never saw the queue drain is the bottleneck's answer
+    // already: two more rounds at 2.885x would only pile a BDP or more into its queue.
+    if (++this.fullBwRounds >= FULL_BW_ROUNDS || this.standingQueue) this.filledPipe = true;
   }
 
   // ------------------------------------------------------------------ state machine

@@ -49,6 +49,34 @@ describe('BBR on a simulated path', () => {
     });
   }
 
+  // A buffer of 4 BDPs never drops STARTUP's overshoot, so only the full-pipe test can end it.
+  // Reaching the rate takes log2(BDP/IW) + 2 rounds; one flat round whose RTTs all show the
+  // queue ends STARTUP, and one more round of slack gives + 4. Waiting for three flat rounds
+  // (BBR v1's rule alone) took + 5 on each of these paths and held a mean queue over the first
+  // 20 round trips of 58.9 / 63.4 / 18.6 / 224 ms, against 40.4 / 28.9 / 13.1 / 160 ms now.
+  for (const [rate, rtt] of [
+    [100, 50],
+    [10, 50],
+    [100, 10],
+    [10, 200],
+  ] as const) {
+    test(`a deep buffer at ${rate} Mbit/s x ${rtt} ms: STARTUP ends one flat round after the queue stands`, () => {
+      const cc = new Bbr(MDS);
+      const bdp = ((rate * 1e6) / 8) * (rtt / 1000);
+      const path = new Path(cc, { rateMbps: rate, rttMs: rtt, seed: 1, queueBytes: 4 * bdp });
+      let leftRound: number | null = null;
+      path.onAck = () => {
+        if (leftRound === null && cc.state !== 'startup') leftRound = cc.roundCount;
+      };
+      path.run(40 * rtt);
+      const limit = Math.ceil(Math.log2(Math.max(1, bdp / (INITIAL_WINDOW_PACKETS * MDS)))) + 4;
+      assert.equal(path.queueDrops, 0, 'the buffer was meant to be deep enough for no drops');
+      assert.ok(leftRound !== null && leftRound <= limit, `left STARTUP in round ${leftRound}, limit ${limit}`);
+      const q = path.meanQueueDelay(0, 20 * rtt);
+      assert.ok(q < 0.9 * rtt + 5, `mean queueing delay over the first 20 round trips ${q.toFixed(1)} ms`);
+    });
+  }
+
   test('after startup the queue is drained and the link stays full', () => {
     const cc = new Bbr(MDS);
     const path = new Path(cc, { rateMbps: 100, rttMs: 50, seed: 2 });
