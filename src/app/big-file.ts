@@ -13,9 +13,12 @@ import {
 } from './item-outcome.js';
 import { PartialFile, TargetExists } from './resume.js';
 import { displayPath } from './safe-path.js';
+import { WriteBatcher } from './write-batch.js';
 import type { StallWatch } from './stall.js';
 
 const CHUNK = 256 * 1024;
+/** A smaller batch of received bytes is written after this long (a slow or stalled stream). */
+const WRITE_IDLE_MS = 50;
 /** A failed item's bytes still to come are read and dropped up to this much; beyond, the stream is stopped. */
 const DISCARD_MAX = 2 * 1024 * 1024;
 
@@ -97,25 +100,29 @@ async function begin(slot: Slot, at: number, ctx: BatchReceiveContext): Promise<
   }
 }
 
-/** The data (all of `left` but the trailer) into the partial; one write overlaps the next read. */
+/** The data (all of `left` but the trailer) into the partial, in large writes (write-batch.ts). */
 async function copy(reader: ByteReader, pf: PartialFile, left: { n: number }, name: string, onWritten: (n: number) => void): Promise<void> {
-  let pending: Promise<void> = Promise.resolve();
+  const batch = new WriteBatcher(
+    (data) => pf.write(data).then(
+      () => onWritten(data.length),
+      (e: unknown) => { throw writeFailure(e, name); },
+    ),
+    CHUNK,
+    WRITE_IDLE_MS,
+  );
   try {
     while (left.n > TRAILER_LEN) {
       const chunk = await reader.next(Math.min(left.n - TRAILER_LEN, CHUNK));
       if (!chunk) throw new ProtocolError(`the data ended ${left.n - TRAILER_LEN} bytes early`);
       left.n -= chunk.length;
-      await pending;
-      pending = pf.write(chunk).then(
-        () => onWritten(chunk.length),
-        (e: unknown) => { throw writeFailure(e, name); },
-      );
-      pending.catch(() => undefined); // awaited on the next turn or below
+      await batch.add(chunk);
     }
-    await pending;
-  } finally {
-    await pending.catch(() => undefined);
+  } catch (e) {
+    // What was read still reaches the partial when the stream failed: a resume can keep it.
+    await batch.end().catch(() => undefined);
+    throw e;
   }
+  await batch.end();
 }
 
 async function place(pf: PartialFile, slot: Slot, ctx: BatchReceiveContext): Promise<void> {
