@@ -20,6 +20,12 @@ export const PROBE_BW_CWND_GAIN = 2;
 export const FULL_BW_GROWTH = 1.25;
 /** ... three rounds in a row (one round can be flat by chance, three hardly). */
 export const FULL_BW_ROUNDS = 3;
+/**
+ * A plateau that ended STARTUP is doubted for this many rounds (one gain cycle): growing 25 %
+ * past it within them resumes STARTUP (bbr.ts checkPlateauHeld). Later, PROBE_BW's own probes
+ * are nearly as fast, and a resumed STARTUP only overshoots again (seen on linkem with 16).
+ */
+export const RESUME_STARTUP_ROUNDS = 8;
 /** Bandwidth max filter length: covers a full gain cycle (8 rounds) plus slack. */
 export const BW_WINDOW_ROUNDS = 10;
 /** Min RTT is trusted this long without a new sample close to it. */

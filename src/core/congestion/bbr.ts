@@ -22,7 +22,7 @@ import {
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
-  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
+  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -61,6 +61,9 @@ export class Bbr implements CongestionController {
   private fullBw = 0;
   private fullBwRounds = 0;
   private filledPipe = false;
+  /** Round and estimate at which a plateau (not congestion) ended STARTUP; see checkPlateauHeld. */
+  private plateauRound = -Infinity;
+  private plateauBw = 0;
   private cycleIndex = 0;
   private cycleStamp = 0;
   private phaseLost = false;
@@ -141,7 +144,10 @@ export class Bbr implements CongestionController {
     if (roundStart) this.endRound();
     if (sample) this.onRateSample(sample);
     this.aggregation.onAck(now, ackedBytes, this.sendRate() / 1000, this.round);
-    if (roundStart) this.checkFullPipe();
+    if (roundStart) {
+      this.checkFullPipe();
+      this.checkPlateauHeld();
+    }
 
     const priorInflight = bytesInFlightAfter + ackedBytes;
     this.stepStates(now, priorInflight, bytesInFlightAfter, minRttExpired);
@@ -271,6 +277,7 @@ export class Bbr implements CongestionController {
   private onCongestion(rs: RoundStats): void {
     this.capInflight(rs, LOSS_BETA);
     if (this.mode === 'startup') this.filledPipe = true;
+    this.plateauRound = -Infinity;
     // A probe that met congestion is over.
     if (this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;
   }
@@ -306,7 +313,30 @@ export class Bbr implements CongestionController {
     }
     // A round that did not grow and never saw the queue drain is the bottleneck's answer
     // already: two more rounds at 2.885x would only pile a BDP or more into its queue.
-    if (++this.fullBwRounds >= FULL_BW_ROUNDS || this.standingQueue) this.filledPipe = true;
+    if (++this.fullBwRounds >= FULL_BW_ROUNDS || this.standingQueue) {
+      this.filledPipe = true;
+      this.plateauRound = this.round;
+      this.plateauBw = bw;
+    }
+  }
+
+  /**
+   * A plateau can be the hosts', not the bottleneck's: in its first second a process still
+   * compiling its hot code sends or reads slower, a round or two stalls, and their RTTs show a
+   * queue (in its socket buffer). If within RESUME_STARTUP_ROUNDS the estimate grows another 25 %
+   * (the most a 1.25 probe can find, and only on an unfilled pipe), STARTUP resumes instead of
+   * PROBE_BW's 25 % per gain cycle. Not after congestion: that plateau was the bottleneck's.
+   */
+  private checkPlateauHeld(): void {
+    if (this.mode !== 'probe_bw' || this.round > this.plateauRound + RESUME_STARTUP_ROUNDS) return;
+    if (this.bandwidth < this.plateauBw * FULL_BW_GROWTH) return;
+    this.filledPipe = false;
+    this.fullBw = this.bandwidth;
+    this.fullBwRounds = 0;
+    this.plateauRound = -Infinity;
+    // A standing-queue cap (congestion would have ruled this out) was taken on a wrong estimate.
+    this.inflightHi = Infinity;
+    this.enterStartup();
   }
 
   // ------------------------------------------------------------------ state machine
@@ -445,6 +475,7 @@ export class Bbr implements CongestionController {
     this.fullBw = 0;
     this.fullBwRounds = 0;
     this.filledPipe = false;
+    this.plateauRound = -Infinity;
     this.pacing = 0;
     this.priorCwnd = 0;
     this.cwnd = this.minCwnd();

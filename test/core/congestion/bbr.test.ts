@@ -77,6 +77,49 @@ describe('BBR on a simulated path', () => {
     });
   }
 
+  // A receiver still warming up reads at 30 Mbit/s for the first half second (modelled as the
+  // bottleneck's rate; its socket buffer as a deep queue), then at 100 Mbit/s. STARTUP ends on
+  // the 30 Mbit/s plateau without loss; the first probe after the rise finds 25 % more and
+  // STARTUP resumes. Without that, PROBE_BW's 25 % per gain cycle took until 2.82 s (20 Mbit/s
+  // until 400 ms: 2.76 s); with it 0.99 s (0.86 s).
+  for (const [slow, until] of [
+    [30, 500],
+    [20, 400],
+  ] as const) {
+    test(`a plateau that was the host's (${slow} Mbit/s until ${until} ms, then 100): STARTUP resumes`, () => {
+      const cc = new Bbr(MDS);
+      const path = new Path(cc, { rateMbps: slow, rttMs: 50, seed: 1, queueBytes: 2_500_000 });
+      path.run(until);
+      assert.notEqual(cc.state, 'startup', 'the slow phase ended STARTUP');
+      path.setRate(100);
+      let reached: number | null = null;
+      const states: string[] = [];
+      path.onAck = (p) => {
+        if (reached === null && Mbps(cc.bandwidth) >= 90) reached = p.now;
+        if (states.at(-1) !== cc.state) states.push(cc.state);
+      };
+      path.run(4_000);
+      assert.ok(states.includes('startup'), `states after the rise: ${states.join(' > ')}`);
+      assert.ok(reached !== null && reached < until + 700, `90 Mbit/s estimated at ${reached?.toFixed(0)} ms`);
+      assert.equal(cc.state, 'probe_bw');
+    });
+  }
+
+  test('STARTUP that ended on congestion is final: a later rise is found by probing, not by STARTUP', () => {
+    // 30 Mbit/s with a 1-BDP queue: STARTUP's overshoot is dropped, which is the bottleneck's answer.
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 30, rttMs: 50, seed: 1 });
+    path.run(500);
+    assert.ok(path.queueDrops > 0, 'the overshoot was meant to be dropped');
+    path.setRate(100);
+    const states: string[] = [];
+    path.onAck = () => {
+      if (states.at(-1) !== cc.state) states.push(cc.state);
+    };
+    path.run(3_000);
+    assert.ok(!states.includes('startup'), `states after the rise: ${states.join(' > ')}`);
+  });
+
   test('after startup the queue is drained and the link stays full', () => {
     const cc = new Bbr(MDS);
     const path = new Path(cc, { rateMbps: 100, rttMs: 50, seed: 2 });
