@@ -24,6 +24,23 @@ describe('RecvWindow basics', () => {
     assert.equal(w.onConsumed(400, 4, 100), null, 'consumption never goes backwards');
   });
 
+  test('data behind a hole has used the peer\'s credit: the update goes out while it still holds half a window', () => {
+    const w = new RecvWindow(1000, 1000);
+    // Read up to 200, received up to 600: the peer has 400 left, though only 200 were read.
+    assert.equal(w.onConsumed(200, 0, 100, 600), 1200);
+    const plain = new RecvWindow(1000, 1000);
+    assert.equal(plain.onConsumed(200, 0, 100), null, 'without a hole 800 are left: no update yet');
+  });
+
+  test('a standing hole does not make every read an update: each grants at least an eighth of the window', () => {
+    const w = new RecvWindow(1000, 1000);
+    assert.equal(w.onConsumed(200, 0, 100, 700), 1200);
+    assert.equal(w.onConsumed(250, 1, 100, 1150), null, 'would grant only 50');
+    assert.equal(w.onConsumed(324, 2, 100, 1190), null, 'would grant 124');
+    assert.equal(w.onConsumed(325, 3, 100, 1190), 1325);
+    assert.equal(w.window, 1000, 'small grants close together do not mean the window is too small');
+  });
+
   test('doubles when updates come less than 2 RTT apart, up to the max', () => {
     const w = new RecvWindow(1000, 3000);
     assert.equal(w.onConsumed(500, 0, 100), 1500);
