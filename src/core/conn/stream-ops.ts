@@ -257,10 +257,10 @@ export class StreamOps {
     t.connConsumed += delta;
     const rtt = this.recovery.rtt.smoothed;
     if (!e.recvDone && e.recv.finalSize === null) {
-      const lim = e.recvWindow.onConsumed(upTo, now, rtt);
+      const lim = e.recvWindow.onConsumed(upTo, now, rtt, e.recv.highestReceived);
       if (lim !== null) this.control.push({ type: 'max_stream_data', id: e.id, max: lim });
     }
-    const connLim = t.connWindow.onConsumed(t.connConsumed, now, rtt);
+    const connLim = t.connWindow.onConsumed(t.connConsumed, now, rtt, t.connReceived);
     if (connLim !== null) this.control.push({ type: 'max_data', max: connLim });
   }
 

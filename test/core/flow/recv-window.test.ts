@@ -13,23 +13,24 @@ describe('RecvWindow basics', () => {
     assert.equal(w.checkReceived(1001), false);
   });
 
-  test('advertises only once less than half the window remains', () => {
+  test('advertises once the peer has used a quarter of the window', () => {
     const w = new RecvWindow(1000, 1000);
-    assert.equal(w.onConsumed(400, 0, 100), null);
-    assert.equal(w.onConsumed(499, 1, 100), null);
-    assert.equal(w.onConsumed(500, 2, 100), 1500);
-    assert.equal(w.limit, 1500);
-    assert.equal(w.checkReceived(1500), true);
-    assert.equal(w.onConsumed(600, 3, 100), null);
+    assert.equal(w.onConsumed(200, 0, 100), null);
+    assert.equal(w.onConsumed(249, 1, 100), null);
+    assert.equal(w.onConsumed(250, 2, 100), 1250);
+    assert.equal(w.limit, 1250);
+    assert.equal(w.checkReceived(1250), true);
+    assert.equal(w.onConsumed(400, 3, 100), null);
     assert.equal(w.onConsumed(400, 4, 100), null, 'consumption never goes backwards');
   });
 
-  test('data behind a hole has used the peer\'s credit: the update goes out while it still holds half a window', () => {
+  test('data behind a hole has used the peer\'s credit: it counts toward the update', () => {
     const w = new RecvWindow(1000, 1000);
     // Read up to 200, received up to 600: the peer has 400 left, though only 200 were read.
     assert.equal(w.onConsumed(200, 0, 100, 600), 1200);
     const plain = new RecvWindow(1000, 1000);
     assert.equal(plain.onConsumed(200, 0, 100), null, 'without a hole 800 are left: no update yet');
+    assert.equal(w.onConsumed(250, 1, 100, 1000), null, 'would grant only 50');
   });
 
   test('a standing hole does not make every read an update: each grants at least an eighth of the window', () => {
