@@ -197,7 +197,7 @@ export class StreamOps {
     this.consume(e, finalSize, now);
     if (writtenOff > 0) {
       // What the application will never read goes back to the peer now, whatever the size of the
-      // window: the other streams get that credit at once, not when half the window is used up.
+      // window: the other streams get that credit at once, not when a quarter of the window is used up.
       const t = this.table;
       this.control.push({ type: 'max_data', max: t.connWindow.forceUpdate(t.connConsumed) });
     }
