@@ -16,8 +16,8 @@ import { decodeFrames, encodeFrame, frameSize, isAckEliciting, type Frame } from
 import { nobleCipher, TAG_LEN, type PacketCipher } from './crypto/aead.js';
 import { deriveCodeSecrets } from './crypto/code.js';
 import type { SessionKeys } from './crypto/keys.js';
-import { MIN_CLIENT_HELLO, REJECT_AUTH } from './crypto/handshake.js';
-import { ClientHandshake, ServerHandshake, versionReject, type Established } from './conn/handshake.js';
+import type { Established } from './conn/handshake.js';
+import { HandshakePhase } from './conn/handshake-phase.js';
 import { EventQueue } from './conn/event-queue.js';
 import { StreamError } from './conn/streams.js';
 import { StreamOps } from './conn/stream-ops.js';
@@ -27,13 +27,6 @@ import type { SentFrame } from './conn/sent-frame.js';
 
 const DEFAULT_DATAGRAM = 1400;
 const ERR_INTERNAL = 0x1;
-/** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet) ... */
-const HELLO_RETRY_MS = 250;
-/**
- * ... up to this. A hello is one small datagram, and a link that drops bursts (a fade, a link
- * left in its bad state) can swallow a short series: 12 tries fit the default 10 s, not 6.
- */
-const HELLO_RETRY_MAX_MS = 1_000;
 const PACER_SLACK_MS = 0.05;
 
 type State = 'handshake' | 'connected' | 'closing' | 'closed';
@@ -41,26 +34,18 @@ type State = 'handshake' | 'connected' | 'closing' | 'closed';
 export class Connection implements ConnectionHandle {
   private state: State = 'handshake';
   private readonly events = new EventQueue();
-  private readonly client: ClientHandshake | null = null;
-  private readonly server: ServerHandshake | null = null;
+  private readonly hs: HandshakePhase;
   private keys: SessionKeys | null = null;
   private readonly maxDatagram: number;
   private readonly cipher: PacketCipher;
   private readonly scratch: Uint8Array;
   private readonly idleTimeoutMs: number;
   private readonly keepAliveMs: number;
-  private readonly handshakeTimeoutMs: number;
   private readonly outbox: Uint8Array[] = [];
   private nextPn = 0;
   private clock: Millis;
   private lastReceived: Millis;
   private lastAckElicitingSent: Millis;
-  private helloAt: Millis;
-  private helloInterval = HELLO_RETRY_MS;
-  /** Our first handshake datagram (client hello, or server hello) and how often we sent one. */
-  private handshakeSentAt: Millis = 0;
-  private handshakeSends = 0;
-  private handshakeDeadline: Millis;
   private pingPending = false;
   private pacerWakeAt: Millis | null = null;
   // closing
@@ -90,17 +75,10 @@ export class Connection implements ConnectionHandle {
     this.scratch = new Uint8Array(this.maxDatagram);
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
     this.keepAliveMs = opts.keepAliveMs ?? 5_000;
-    this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
     this.clock = opts.now;
     this.lastReceived = opts.now;
     this.lastAckElicitingSent = opts.now;
-    this.helloAt = opts.now;
-    this.handshakeDeadline = opts.role === 'client' ? opts.now + this.handshakeTimeoutMs : Infinity;
-    if (opts.role === 'client') {
-      this.client = new ClientHandshake(secrets, random);
-    } else {
-      this.server = new ServerHandshake(secrets, random);
-    }
+    this.hs = new HandshakePhase(opts.role === 'client', secrets, random, opts.now, opts.handshakeTimeoutMs ?? 10_000);
     this.recovery = new Recovery(opts.congestion ?? 'newreno', this.maxDatagram, opts.maxSendRate ?? 0);
     this.streams = new StreamOps(opts.role, this.events, this.recovery);
   }
@@ -153,79 +131,33 @@ export class Connection implements ConnectionHandle {
   }
 
   private onLongPacket(buf: Uint8Array, header: LongHeader, headerLength: number, now: Millis): void {
-    if (header.version !== VERSION) {
-      this.onOtherVersion(buf, header);
+    if (this.state !== 'handshake') {
+      if (header.version !== VERSION) this.droppedMalformed++;
       return;
     }
-    if (this.client) {
-      if (this.state !== 'handshake') return;
-      if (header.packetType === 'server_hello') {
-        const est = this.client.onServerHello(buf, header, headerLength);
-        if (!est) {
-          this.droppedUnauthenticated++;
-          return;
-        }
-        this.seedRtt(now);
-        this.establish(est, now);
-        this.state = 'connected';
-        // Tell the server at once that we have the keys: its first authenticated packet from us confirms it.
-        this.pingPending = true;
-        this.events.push({ type: 'connected' });
-      } else if (header.packetType === 'reject') {
-        const serverVersion = this.client.onVersionReject(buf, header, headerLength);
-        if (serverVersion !== null) {
-          this.terminate({ kind: 'version_mismatch', peerVersion: serverVersion });
-          return;
-        }
-        const reason = this.client.onReject(buf, header, headerLength);
-        if (reason === null) return;
-        this.terminate(reason === REJECT_AUTH ? { kind: 'wrong_code' } : { kind: 'peer', errorCode: reason, reason: 'busy' });
-      }
+    const out = this.hs.onLongPacket(buf, header, headerLength, now);
+    if (out.reply) this.outbox.push(out.reply);
+    if (out.dropped === 'malformed') this.droppedMalformed++;
+    if (out.dropped === 'unauthenticated') this.droppedUnauthenticated++;
+    if (out.event) this.events.push(out.event);
+    if (out.end) {
+      this.terminate(out.end);
       return;
     }
-    if (!this.server || header.packetType !== 'client_hello') return;
-    if (this.state !== 'handshake') return;
-    const verdict = this.server.onClientHello(buf, header, headerLength);
-    this.outbox.push(verdict.reply);
-    if (verdict.kind === 'rejected') {
-      this.droppedUnauthenticated++;
-      this.events.push({ type: 'auth_failed' });
-      return;
-    }
-    this.noteHandshakeSent(now);
-    if (verdict.kind === 'accepted') {
-      this.establish(verdict.established, now);
-      // Half-open until the client's first sealed packet; a silent client frees the slot.
-      this.handshakeDeadline = now + this.handshakeTimeoutMs;
+    if (out.connected) this.seedRtt(now);
+    if (out.established) this.establish(out.established, now);
+    if (out.connected) {
+      this.state = 'connected';
+      // Tell the server at once that we have the keys: its first authenticated packet from us confirms it.
+      this.pingPending = true;
+      this.events.push({ type: 'connected' });
     }
   }
 
-  private noteHandshakeSent(now: Millis): void {
-    if (this.handshakeSends++ === 0) this.handshakeSentAt = now;
-  }
-
-  /**
-   * The handshake is the first round trip: without its sample the first flight of data would be
-   * paced over no RTT at all (one burst of the initial window) and the PTO would start from
-   * 333 ms. A hello that was sent more than once gives an ambiguous sample (which copy was
-   * answered?), so it gives none, as with retransmitted packets (Karn).
-   */
+  /** The handshake as the first RTT sample, when it was unambiguous (HandshakePhase.rttSample). */
   private seedRtt(now: Millis): void {
-    if (this.handshakeSends === 1) this.recovery.rtt.update(now - this.handshakeSentAt, 0, now);
-  }
-
-  /**
-   * A hello of another version gets told ours, once per hello and only while we wait for a
-   * client: the answer is far smaller than a hello (no amplification), and being unauthenticated
-   * it can at most end a handshake that an on-path attacker could drop anyway.
-   */
-  private onOtherVersion(buf: Uint8Array, header: LongHeader): void {
-    if (!this.server || this.state !== 'handshake' || header.packetType !== 'client_hello' || buf.length < MIN_CLIENT_HELLO) {
-      this.droppedMalformed++;
-      return;
-    }
-    this.outbox.push(versionReject(header));
-    this.events.push({ type: 'version_mismatch', peerVersion: header.version });
+    const sample = this.hs.rttSample(now);
+    if (sample !== null) this.recovery.rtt.update(sample, 0, now);
   }
 
   private establish(est: Established, now: Millis): void {
@@ -256,7 +188,7 @@ export class Connection implements ConnectionHandle {
     if (this.state === 'handshake') {
       this.seedRtt(now);
       this.state = 'connected';
-      this.handshakeDeadline = Infinity;
+      this.hs.deadline = Infinity;
       this.events.push({ type: 'connected' });
     }
     this.lastReceived = now;
@@ -322,14 +254,10 @@ export class Connection implements ConnectionHandle {
         if (!this.answerClose) return null;
         this.answerClose = false;
         return this.sealFrames([{ type: 'connection_close', errorCode: 0, reason: '' }]);
-      case 'handshake':
-        if (this.client && now >= this.helloAt) {
-          this.helloAt = now + this.helloInterval;
-          this.helloInterval = Math.min(2 * this.helloInterval, HELLO_RETRY_MAX_MS);
-          this.noteHandshakeSent(now);
-          return this.count(this.client.clientHello);
-        }
-        return null;
+      case 'handshake': {
+        const hello = this.hs.pollHello(now);
+        return hello ? this.count(hello) : null;
+      }
       case 'closing':
         if (!this.closeSendPending || !this.closeFrame) return null;
         this.closeSendPending = false;
@@ -428,8 +356,7 @@ export class Connection implements ConnectionHandle {
       case 'closed':
         return null;
       case 'handshake':
-        t = this.handshakeDeadline;
-        if (this.client) t = Math.min(t, this.helloAt);
+        t = this.hs.nextTimeout();
         break;
       case 'closing':
         t = Math.min(this.closeEnd, this.closeResendAt);
@@ -467,8 +394,8 @@ export class Connection implements ConnectionHandle {
       return;
     }
     if (this.state === 'handshake') {
-      if (now < this.handshakeDeadline) return;
-      if (this.client) this.terminate({ kind: 'handshake_timeout' });
+      if (now < this.hs.deadline) return;
+      if (this.hs.isClient) this.terminate({ kind: 'handshake_timeout' });
       else this.resetHalfOpen();
       return;
     }
@@ -486,7 +413,7 @@ export class Connection implements ConnectionHandle {
 
   private resetHalfOpen(): void {
     this.keys = null;
-    this.handshakeDeadline = Infinity;
+    this.hs.deadline = Infinity;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -1,0 +1,118 @@
+// A connection's life before its keys: when the client (re)sends its hello, what an incoming
+// long-header datagram means, when to give up, and the handshake as the first RTT sample. It
+// decides; Connection applies the outcome (its queues, counters and state stay there).
+import type { CloseReason, ConnectionEvent, Millis, RandomSource } from '../api.js';
+import { VERSION, type LongHeader } from '../wire/header.js';
+import { MIN_CLIENT_HELLO, REJECT_AUTH } from '../crypto/handshake.js';
+import type { CodeSecrets } from '../crypto/code.js';
+import { ClientHandshake, ServerHandshake, versionReject, type Established } from './handshake.js';
+
+/** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet) ... */
+const HELLO_RETRY_MS = 250;
+/**
+ * ... up to this. A hello is one small datagram, and a link that drops bursts (a fade, a link
+ * left in its bad state) can swallow a short series: 12 tries fit the default 10 s, not 6.
+ */
+const HELLO_RETRY_MAX_MS = 1_000;
+
+/** What one long-header datagram asks of the connection. */
+export interface LongOutcome {
+  /** A datagram to send back (a server hello, a reject). */
+  reply?: Uint8Array;
+  /** The session keys are ready. */
+  established?: Established;
+  /** Client: the server's hello authenticated, the connection is up. */
+  connected?: boolean;
+  /** The handshake failed for good. */
+  end?: CloseReason;
+  event?: ConnectionEvent;
+  dropped?: 'malformed' | 'unauthenticated';
+}
+
+export class HandshakePhase {
+  private readonly client: ClientHandshake | null = null;
+  private readonly server: ServerHandshake | null = null;
+  private helloAt: Millis;
+  private helloInterval = HELLO_RETRY_MS;
+  /** Our first handshake datagram (client hello, or server hello) and how often we sent one. */
+  private sentAt: Millis = 0;
+  private sends = 0;
+  /** Client: give up then; server: drop a half-open handshake then (Infinity while listening). */
+  deadline: Millis;
+
+  constructor(isClient: boolean, secrets: CodeSecrets, random: RandomSource, now: Millis, private readonly timeoutMs: number) {
+    this.helloAt = now;
+    this.deadline = isClient ? now + timeoutMs : Infinity;
+    if (isClient) this.client = new ClientHandshake(secrets, random);
+    else this.server = new ServerHandshake(secrets, random);
+  }
+
+  get isClient(): boolean {
+    return this.client !== null;
+  }
+
+  /** Client: the hello when a (re)send is due, else null. */
+  pollHello(now: Millis): Uint8Array | null {
+    if (!this.client || now < this.helloAt) return null;
+    this.helloAt = now + this.helloInterval;
+    this.helloInterval = Math.min(2 * this.helloInterval, HELLO_RETRY_MAX_MS);
+    this.noteSent(now);
+    return this.client.clientHello;
+  }
+
+  /** When the handshake next needs the clock. */
+  nextTimeout(): Millis {
+    return this.client ? Math.min(this.deadline, this.helloAt) : this.deadline;
+  }
+
+  /**
+   * The handshake is the first round trip: without its sample the first flight of data would be
+   * paced over no RTT at all (one burst of the initial window) and the PTO would start from
+   * 333 ms. A hello that was sent more than once gives an ambiguous sample (which copy was
+   * answered?), so it gives none, as with retransmitted packets (Karn).
+   */
+  rttSample(now: Millis): number | null {
+    return this.sends === 1 ? now - this.sentAt : null;
+  }
+
+  /** A long-header datagram that arrived while the handshake is open. */
+  onLongPacket(buf: Uint8Array, header: LongHeader, headerLength: number, now: Millis): LongOutcome {
+    if (header.version !== VERSION) return this.onOtherVersion(buf, header);
+    if (this.client) return this.onClientSide(this.client, buf, header, headerLength);
+    if (!this.server || header.packetType !== 'client_hello') return {};
+    const verdict = this.server.onClientHello(buf, header, headerLength);
+    if (verdict.kind === 'rejected') return { reply: verdict.reply, dropped: 'unauthenticated', event: { type: 'auth_failed' } };
+    this.noteSent(now);
+    if (verdict.kind === 'repeat') return { reply: verdict.reply };
+    // Half-open until the client's first sealed packet; a silent client frees the slot.
+    this.deadline = now + this.timeoutMs;
+    return { reply: verdict.reply, established: verdict.established };
+  }
+
+  private onClientSide(client: ClientHandshake, buf: Uint8Array, header: LongHeader, headerLength: number): LongOutcome {
+    if (header.packetType === 'server_hello') {
+      const est = client.onServerHello(buf, header, headerLength);
+      return est ? { established: est, connected: true } : { dropped: 'unauthenticated' };
+    }
+    if (header.packetType !== 'reject') return {};
+    const serverVersion = client.onVersionReject(buf, header, headerLength);
+    if (serverVersion !== null) return { end: { kind: 'version_mismatch', peerVersion: serverVersion } };
+    const reason = client.onReject(buf, header, headerLength);
+    if (reason === null) return {};
+    return { end: reason === REJECT_AUTH ? { kind: 'wrong_code' } : { kind: 'peer', errorCode: reason, reason: 'busy' } };
+  }
+
+  /**
+   * A hello of another version gets told ours, once per hello and only while we wait for a
+   * client: the answer is far smaller than a hello (no amplification), and being unauthenticated
+   * it can at most end a handshake that an on-path attacker could drop anyway.
+   */
+  private onOtherVersion(buf: Uint8Array, header: LongHeader): LongOutcome {
+    if (!this.server || header.packetType !== 'client_hello' || buf.length < MIN_CLIENT_HELLO) return { dropped: 'malformed' };
+    return { reply: versionReject(header), event: { type: 'version_mismatch', peerVersion: header.version } };
+  }
+
+  private noteSent(now: Millis): void {
+    if (this.sends++ === 0) this.sentAt = now;
+  }
+}
