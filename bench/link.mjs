@@ -10,7 +10,7 @@
 // --repeat N runs iperf3 (both algorithms) and xfer N times per loss, interleaved, and reports
 // each one's median: single runs on a busy 2-core host scatter by +-5 %.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendSection, ensureFile, fmt, latestMtime, pct, sha256, sleep } from './lib/link-util.mjs';
@@ -353,10 +353,41 @@ function table(rows, ncOn) {
   return lines.join('\n');
 }
 
+/** The machine's CPU counters (/proc/stat "cpu" line), or null where there is none. */
+function cpuTimes() {
+  try {
+    return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Share of CPU time the hypervisor took from this VM since `before` (the "steal" column), in %.
+ * xfer paces and acknowledges in user space, where a VM whose CPUs are taken away for tens of ms
+ * loses sending time it cannot make up (TCP suffers too at high steal): the runs table shows it
+ * beside every figure, so a slow run can be told from a slow host.
+ */
+function stealSince(before) {
+  const after = cpuTimes();
+  if (!before || !after || after.length < 8) return NaN;
+  const d = after.map((v, i) => v - (before[i] ?? 0));
+  const total = d.slice(0, 8).reduce((a, b) => a + b, 0);
+  return total > 0 ? (100 * d[7]) / total : NaN;
+}
+
+/** Runs `f` and notes the steal time over it in the result's `steal`. */
+async function withSteal(f) {
+  const before = cpuTimes();
+  const r = await f();
+  return { ...r, steal: stealSince(before) };
+}
+
 /** With --repeat: every run's figure, in run order, beside the medians the main table shows. */
 function runsTable(rows) {
-  const list = (xs, f) => xs.map((r) => { const v = f(r); return Number.isFinite(v) ? fmt(v, v < 10 ? 2 : 1) : '—'; }).join(', ');
-  const lines = ['| loss | TCP CUBIC runs | TCP BBR runs | xfer runs (own summary) |', '|---|---|---|---|'];
+  const one = (v, st) => `${Number.isFinite(v) ? fmt(v, v < 10 ? 2 : 1) : '—'}${Number.isFinite(st) ? ` [${fmt(st, 1)}]` : ''}`;
+  const list = (xs, f) => xs.map((r) => one(f(r), r.steal)).join(', ');
+  const lines = ['| loss | TCP CUBIC runs [steal %] | TCP BBR runs [steal %] | xfer runs (own summary) [steal %] |', '|---|---|---|---|'];
   for (const { cond, row } of rows) {
     lines.push(`| ${cond.label} | ${list(row.runs.cubic, (r) => r.mbps)} | ${list(row.runs.bbr, (r) => r.mbps)} | ${list(row.runs.xfer, judged)} |`);
   }
@@ -384,16 +415,16 @@ async function main() {
     for (let n = 0; n < opts.repeat; n++) {
       const of = opts.repeat > 1 ? ` (${n + 1}/${opts.repeat})` : '';
       log(`-- ${cond.label}${of}: iperf3 cubic ${opts.secs} s`);
-      const cubic = await iperf('cubic');
+      const cubic = await withSteal(() => iperf('cubic'));
       log(`   cubic ${fmt(cubic.mbps, 2)} Mbit/s ${cubic.note ?? ''}; iperf3 bbr ${opts.secs} s`);
-      const bbr = await iperf('bbr');
+      const bbr = await withSteal(() => iperf('bbr'));
       log(`   bbr ${fmt(bbr.mbps, 2)} Mbit/s ${bbr.note ?? ''}; xfer`);
       linkem('stats', NAME, '--reset');
-      const x = n === 0 ? await xfer(master, info.startupMs) : await xferAgain(runs.xfer[0]);
+      const x = await withSteal(() => (n === 0 ? xfer(master, info.startupMs) : xferAgain(runs.xfer[0])));
       const l = linkLoss();
       // Weighted by packets, so the row's loss covers every xfer run of it.
       dropped = { lossPct: dropped.lossPct + l.lossPct * l.pkts, queueDrops: dropped.queueDrops + l.queueDrops, pkts: dropped.pkts + l.pkts };
-      log(`   xfer ${fmt(x.mbps, 2)} Mbit/s (own ${ownRate(x)}), ${fmt(x.size / MiB, 0)} MiB in ${fmt(x.ms / 1000, 1)} s, ${x.ok ? (x.shaOk ? 'sha ok' : 'SHA MISMATCH') : x.note}`);
+      log(`   xfer ${fmt(x.mbps, 2)} Mbit/s (own ${ownRate(x)}), ${fmt(x.size / MiB, 0)} MiB in ${fmt(x.ms / 1000, 1)} s, ${x.ok ? (x.shaOk ? 'sha ok' : 'SHA MISMATCH') : x.note}, steal ${fmt(x.steal, 1)} %`);
       runs.cubic.push(cubic);
       runs.bbr.push(bbr);
       runs.xfer.push(x);
@@ -417,7 +448,7 @@ async function main() {
     '',
     table(rows, opts.nc),
     '',
-    ...(opts.repeat > 1 ? [`Each figure above is the median of ${opts.repeat} runs, interleaved (CUBIC, BBR, xfer, CUBIC, ...); all runs:`, '', runsTable(rows), ''] : []),
+    ...(opts.repeat > 1 ? [`Each figure above is the median of ${opts.repeat} runs, interleaved (CUBIC, BBR, xfer, CUBIC, ...); all runs, each with the share of CPU time the hypervisor took from this VM during it (/proc/stat "steal"; xfer paces in user space, where lost CPU time is lost sending time):`, '', runsTable(rows), ''] : []),
     'Mbit/s (% of 100 × (1 − loss); burst uses the mean loss 3.85 %). TCP = iperf3 receiver-side goodput; xfer = file bytes ×',
     '8 / wall time of the `xfer send` process (includes Node start-up, handshake and the end-to-end SHA-256 check). The file',
     `is up to ${opts.maxMiB} MiB, cut to what fits the budget after a ${opts.quick ? 2 : 4} MiB probe transfer (“probe” = only the probe ran).`,
