@@ -26,13 +26,16 @@ describe('BBR: the factory and the interface', () => {
 });
 
 describe('BBR on a simulated path', () => {
-  // Rounds until the bandwidth estimate first reaches 90 % of the bottleneck.
-  for (const [rate, rtt] of [
+  /** Rate (Mbit/s) and RTT (ms) of the paths the STARTUP tests run on. */
+  const STARTUP_PATHS = [
     [100, 50],
     [10, 50],
     [100, 10],
     [10, 200],
-  ] as const) {
+  ] as const;
+
+  // Rounds until the bandwidth estimate first reaches 90 % of the bottleneck.
+  for (const [rate, rtt] of STARTUP_PATHS) {
     test(`startup reaches ${rate} Mbit/s x ${rtt} ms within log2(BDP/IW) + 2 round trips`, () => {
       const cc = new Bbr(MDS);
       const path = new Path(cc, { rateMbps: rate, rttMs: rtt, seed: 1 });
@@ -54,12 +57,7 @@ describe('BBR on a simulated path', () => {
   // queue ends STARTUP, and one more round of slack gives + 4. Waiting for three flat rounds
   // (BBR v1's rule alone) took + 5 on each of these paths and held a mean queue over the first
   // 20 round trips of 58.9 / 63.4 / 18.6 / 224 ms, against 40.4 / 28.9 / 13.1 / 160 ms now.
-  for (const [rate, rtt] of [
-    [100, 50],
-    [10, 50],
-    [100, 10],
-    [10, 200],
-  ] as const) {
+  for (const [rate, rtt] of STARTUP_PATHS) {
     test(`a deep buffer at ${rate} Mbit/s x ${rtt} ms: STARTUP ends one flat round after the queue stands`, () => {
       const cc = new Bbr(MDS);
       const bdp = ((rate * 1e6) / 8) * (rtt / 1000);
