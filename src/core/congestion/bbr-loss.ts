@@ -106,6 +106,9 @@ export class RoundStats {
   minRtt = Infinity;
   maxRtt = 0;
   maxInflight = 0;
+  /** Bytes we sent during the round, and whether the window stopped us at some point. */
+  sentBytes = 0;
+  windowLimited = false;
   /** Largest delivery-rate sample of the round (bytes/s). */
   maxRate = 0;
   /** The round produced a sample the bandwidth filter took. */
@@ -127,6 +130,8 @@ export class RoundStats {
     this.minRtt = Infinity;
     this.maxRtt = 0;
     this.maxInflight = 0;
+    this.sentBytes = 0;
+    this.windowLimited = false;
   }
 
   /** No queue worth the name during the round (relative to the path's min RTT). */

@@ -53,6 +53,9 @@ export class Bbr implements CongestionController {
   private clock = 0;
   /** The last round's queue never drained. */
   private standingQueue = false;
+  /** The last round's sending fell short of what could show growth (wasHostLimited). */
+  private hostLimited = false;
+  private roundStartedAt = 0;
   private delivered = 0;
   private round = 0;
   private nextRoundDelivered = 0;
@@ -112,8 +115,11 @@ export class Bbr implements CongestionController {
 
   // ------------------------------------------------------------------ CongestionController
 
-  onPacketSent(_now: number, _pn: number, _size: number, bytesInFlight: number, _isRetransmittable: boolean): void {
-    if (bytesInFlight > this.stats.maxInflight) this.stats.maxInflight = bytesInFlight;
+  onPacketSent(_now: number, _pn: number, size: number, bytesInFlight: number, _isRetransmittable: boolean): void {
+    const rs = this.stats;
+    if (bytesInFlight > rs.maxInflight) rs.maxInflight = bytesInFlight;
+    rs.sentBytes += size;
+    if (bytesInFlight + this.mds > this.window()) rs.windowLimited = true;
   }
 
   onAck(now: number, acked: readonly AckedPacketInfo[], rttEst: RttEstimator, bytesInFlightAfter: number, sample?: RateSample | null): void {
@@ -269,9 +275,23 @@ export class Bbr implements CongestionController {
     }
     // A round without a usable sample (idle, app-limited) must not age the estimate out.
     if (!rs.sampled) this.bwFilter.update(this.round + 1, this.bandwidth);
+    this.hostLimited = this.wasHostLimited(rs);
+    this.roundStartedAt = this.clock;
     rs.reset();
     this.round++;
     this.nextRoundDelivered = this.delivered;
+  }
+
+  /**
+   * The round could not have shown the estimate growing 25 %: we sent less than 1.25 x the rate
+   * the path already delivers (loss-compensated), though neither the window nor the application
+   * held us back. The pacer allowed 2.885 x; the host did not keep up (a process in its first
+   * second, timers firing late on a busy or stolen CPU). Its flat estimate is ours, not the path's.
+   */
+  private wasHostLimited(rs: RoundStats): boolean {
+    const ms = this.clock - this.roundStartedAt;
+    if (rs.windowLimited || rs.appLimited || !(ms > 0)) return false;
+    return (rs.sentBytes * 1000) / ms < FULL_BW_GROWTH * this.sendRate();
   }
 
   private onCongestion(rs: RoundStats): void {
@@ -311,6 +331,9 @@ export class Bbr implements CongestionController {
       this.fullBwRounds = 0;
       return;
     }
+    // A round in which the host, not the path, held the rate down proves no plateau, and its
+    // "queue" may be no more than our own late event loop stretching RTT samples.
+    if (this.hostLimited) return;
     // A round that did not grow and never saw the queue drain is the bottleneck's answer
     // already: two more rounds at 2.885x would only pile a BDP or more into its queue.
     if (++this.fullBwRounds >= FULL_BW_ROUNDS || this.standingQueue) {

@@ -52,6 +52,12 @@ export class Path {
   onAck: (p: Path) => void = () => {};
   /** When set, the sender only sends while this returns true (app-limited phases). */
   hasData: (now: number) => boolean = () => true;
+  /**
+   * When set, the sending host manages at most this many Mbit/s whatever the pacer allows (a
+   * busy CPU): it is neither app- nor window-limited, so nothing tells the controller.
+   */
+  hostMbps: ((now: number) => number) | null = null;
+  private hostFreeAt = 0;
   private readonly acks: Ack[] = [];
   private ackHead = 0;
   private busyUntil = 0;
@@ -99,7 +105,7 @@ export class Path {
   private nextSendAt(): number {
     if (!this.hasData(this.now)) return this.now + 1;
     if (!this.cc.canSend(this.tracker.bytesInFlight)) return Infinity;
-    return this.now + this.pacer.timeUntilSend(this.now, MDS);
+    return Math.max(this.hostFreeAt, this.now + this.pacer.timeUntilSend(this.now, MDS));
   }
 
   private sendWhatWeMay(): void {
@@ -112,7 +118,7 @@ export class Path {
         return;
       }
       if (!this.cc.canSend(this.tracker.bytesInFlight)) return;
-      if (this.pacer.timeUntilSend(this.now, MDS) > 0) return;
+      if (this.pacer.timeUntilSend(this.now, MDS) > 0 || this.now < this.hostFreeAt) return;
       this.send();
     }
   }
@@ -123,6 +129,8 @@ export class Path {
     this.cc.onPacketSent(this.now, pn, MDS, this.tracker.bytesInFlight, true);
     this.pacer.onSend(this.now, MDS);
     this.sentPackets++;
+    const host = this.hostMbps?.(this.now);
+    if (host !== undefined) this.hostFreeAt = this.now + (MDS * 8) / (host * 1000);
     if (this.rand() * 100 < (this.cfg.lossPct ?? 0)) {
       this.randomDrops++;
       return;

@@ -103,6 +103,44 @@ describe('BBR on a simulated path', () => {
     });
   }
 
+  // The sending host, not the path, is slow (a process in its first second on linkem: the
+  // pacer allowed 2.885 x, the event loop sent ~1.1 x, and three flat rounds ended STARTUP at
+  // 60-90 of 100 Mbit/s). Such rounds prove no plateau.
+  for (const [host, until] of [
+    [40, 700],
+    [70, 500],
+  ] as const) {
+    test(`a host that sends only ${host} Mbit/s until ${until} ms on a 100 Mbit/s path: STARTUP waits for it`, () => {
+      const cc = new Bbr(MDS);
+      const path = new Path(cc, { rateMbps: 100, rttMs: 50, seed: 1 });
+      path.hostMbps = (now) => (now < until ? host : 1e6);
+      path.run(until);
+      assert.equal(cc.state, 'startup', `state at ${until} ms`);
+      assert.ok(Mbps(cc.bandwidth) < host * 1.1, `estimate ${Mbps(cc.bandwidth).toFixed(1)} Mbit/s while the host was slow`);
+      let reached: number | null = null;
+      path.onAck = (p) => {
+        if (reached === null && Mbps(cc.bandwidth) >= 90) reached = p.now;
+      };
+      path.run(4_000);
+      assert.ok(reached !== null && reached < until + 250, `90 Mbit/s estimated at ${String(reached)} ms`);
+      assert.equal(cc.state, 'probe_bw');
+      const q = path.meanQueueDelay(2_000, 4_000);
+      assert.ok(q < 0.2 * 50, `mean queueing delay ${q.toFixed(1)} ms once the host keeps up`);
+    });
+  }
+
+  test('a host that never keeps up stays in STARTUP without a queue or losses', () => {
+    const cc = new Bbr(MDS);
+    const path = new Path(cc, { rateMbps: 100, rttMs: 50, seed: 1 });
+    path.hostMbps = () => 60;
+    path.run(5_000);
+    assert.equal(cc.state, 'startup');
+    assert.equal(path.queueDrops, 0);
+    assert.ok(path.meanQueueDelay(1_000, 5_000) < 1, 'no queue');
+    const mbps = (path.deliveredBytes * 8) / 5_000 / 1000;
+    assert.ok(mbps > 55, `delivered ${mbps.toFixed(1)} Mbit/s: the host's rate`);
+  });
+
   test('STARTUP that ended on congestion is final: a later rise is found by probing, not by STARTUP', () => {
     // 30 Mbit/s with a 1-BDP queue: STARTUP's overshoot is dropped, which is the bottleneck's answer.
     const cc = new Bbr(MDS);
