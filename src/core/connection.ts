@@ -286,7 +286,7 @@ export class Connection implements ConnectionHandle {
     if (!hasWork && cwndOk) rec.onAppLimited();
     // Nothing new to send but a stream's tail is unacknowledged on a path that loses packets:
     // the spare window repeats the tail, so a lost last packet costs no timeout (see README).
-    const repeat = !hasWork && cwndOk && !probe && rec.packetsLost > 0 && this.streams.hasRedundant();
+    const repeat = !hasWork && cwndOk && !probe && (rec.packetsLost > 0 || this.hs.retried) && this.streams.hasRedundant();
     if (cwndOk && (hasWork || repeat)) {
       const wait = probe ? 0 : rec.pacer.timeUntilSend(now, this.maxDatagram);
       // Sub-timer-resolution waits are rounded: chasing a microsecond deficit only burns wakeups.

@@ -75,6 +75,15 @@ export class HandshakePhase {
     return this.sends === 1 ? now - this.sentAt : null;
   }
 
+  /**
+   * A hello went (client) or came (server) more than once: a datagram was lost, or the path is
+   * slower than the retry interval. Either way the first exchanges deserve the same care as a
+   * path that has lost packets (Connection's tail repeats).
+   */
+  get retried(): boolean {
+    return this.sends > 1;
+  }
+
   /** A long-header datagram that arrived while the handshake is open. */
   onLongPacket(buf: Uint8Array, header: LongHeader, headerLength: number, now: Millis): LongOutcome {
     if (header.version !== VERSION) return this.onOtherVersion(buf, header);

@@ -21,6 +21,8 @@ export interface SendChunk {
  */
 /** Room (bytes) that makes a blocked writer worth waking. */
 const WAKE_ROOM = 64 * 1024;
+/** See SendStream.repeatsOpenTail: about a dozen full packets. */
+export const OPEN_TAIL_REPEAT_MAX = 16 * 1024;
 
 export class SendStream {
   readonly id: number;
@@ -139,22 +141,36 @@ export class SendStream {
   }
 
   /**
-   * At its tail: every byte and the FIN went out, nothing waits for retransmission, and some of
-   * it is not yet acknowledged. Only here may redundantChunk() repeat data.
+   * At its tail: every byte written so far (and the FIN, if finished) went out, nothing waits
+   * for retransmission, and some of it is not yet acknowledged. Only here may redundantChunk()
+   * repeat data.
    */
   get inTail(): boolean {
     if (isSendReset(this._state) || this._state === 'data_recvd') return false;
-    if (!this.finished || !this.finSent || this.finLost || !this.lost.isEmpty) return false;
-    return this.nextOffset === this.buf.end && (!this.finAcked || this.ackedBase < this.buf.end);
+    if (!this.lost.isEmpty || this.nextOffset !== this.buf.end) return false;
+    // An open stream whose writes are all out waits for the peer's answer (a request, a batch
+    // header): its tail is as exposed as a finished stream's.
+    if (!this.finished) return this.ackedBase < this.nextOffset;
+    if (!this.finSent || this.finLost) return false;
+    return !this.finAcked || this.ackedBase < this.buf.end;
+  }
+
+  /**
+   * Idle repeats (not probes) of an open stream only while its unacknowledged tail is this small:
+   * a message waiting for its answer, not a bulk stream's window in flight while its writer is
+   * briefly slower than the link.
+   */
+  private get repeatsOpenTail(): boolean {
+    return this.finished || this.nextOffset - this.ackedBase <= OPEN_TAIL_REPEAT_MAX;
   }
 
   /** redundantChunk() has something not yet repeated. */
   get hasRedundant(): boolean {
-    if (!this.inTail) return false;
+    if (!this.inTail || !this.repeatsOpenTail) return false;
     for (const g of this.acked.gaps(this.ackedBase, this.nextOffset)) {
       if (!this.redundant.covers(g.start, g.end)) return true;
     }
-    return !this.finAcked && !this.finRedundant;
+    return this.finished && !this.finAcked && !this.finRedundant;
   }
 
   /**
@@ -163,7 +179,7 @@ export class SendStream {
    * ranges already repeated qualify too (a PTO probe). Null when there is none.
    */
   redundantChunk(maxBytes: number, again = false): SendChunk | null {
-    if (maxBytes <= 0 || !this.inTail) return null;
+    if (maxBytes <= 0 || !this.inTail || (!again && !this.repeatsOpenTail)) return null;
     const unacked = this.acked.gaps(this.ackedBase, this.nextOffset);
     for (let i = unacked.length - 1; i >= 0; i--) {
       const g = unacked[i]!;
@@ -172,11 +188,11 @@ export class SendStream {
       if (r === undefined) continue;
       const start = Math.max(r.start, r.end - maxBytes);
       this.redundant.add(start, r.end);
-      const fin = r.end === this.buf.end && !this.finAcked;
+      const fin = this.finished && r.end === this.buf.end && !this.finAcked;
       if (fin) this.finRedundant = true;
       return { offset: start, data: this.buf.slice(start, r.end - start), fin, isRetransmission: true };
     }
-    if (this.finAcked || (this.finRedundant && !again)) return null;
+    if (!this.finished || this.finAcked || (this.finRedundant && !again)) return null;
     this.finRedundant = true;
     return { offset: this.buf.end, data: new Uint8Array(0), fin: true, isRetransmission: true };
   }

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SendStream, type SendChunk } from '../../../src/core/stream/send-stream.js';
+import { OPEN_TAIL_REPEAT_MAX, SendStream, type SendChunk } from '../../../src/core/stream/send-stream.js';
 
 const MiB = 1024 * 1024;
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -238,7 +238,7 @@ describe('SendStream retransmission', () => {
 describe('SendStream tail repeats', () => {
   const shape = (c: SendChunk | null) => (c === null ? null : [c.offset, c.data.length, c.fin, c.isRetransmission]);
 
-  test('nothing is repeated before the stream is finished and fully sent', () => {
+  test('nothing is repeated while written data is still unsent', () => {
     const s = new SendStream(0, MiB);
     s.write(bytes(3000));
     drain(s, 1000, 2000); // 2000 sent, 1000 held back by flow control
@@ -249,6 +249,37 @@ describe('SendStream tail repeats', () => {
     drain(s, 1000);
     assert.equal(s.inTail, true);
     assert.equal(s.hasRedundant, true);
+  });
+
+  test('an open stream waiting for its answer (a request) repeats its unacknowledged bytes, without a FIN', () => {
+    const s = new SendStream(0, MiB);
+    s.write(bytes(1800));
+    drain(s, 1000);
+    assert.equal(s.inTail, true, 'all written bytes are out');
+    assert.equal(s.hasRedundant, true);
+    s.onAcked(0, 1000, false);
+    assert.deepEqual(shape(s.redundantChunk(1000)), [1000, 800, false, true]);
+    assert.equal(s.redundantChunk(1000), null, 'each byte once');
+    assert.equal(s.hasRedundant, false);
+    s.write(bytes(500));
+    assert.equal(s.inTail, false, 'new bytes to send: not a tail');
+    drain(s, 1000);
+    assert.deepEqual(shape(s.redundantChunk(1000)), [1800, 500, false, true]);
+    s.onAcked(1000, 1300, false);
+    assert.equal(s.inTail, false, 'all acknowledged');
+    assert.equal(s.redundantChunk(1000, true), null);
+  });
+
+  test("an open stream's big tail (a bulk stream's window in flight) is repeated by probes only", () => {
+    const s = new SendStream(0, MiB);
+    s.write(bytes(OPEN_TAIL_REPEAT_MAX + 1));
+    drain(s, 1000);
+    assert.equal(s.inTail, true);
+    assert.equal(s.hasRedundant, false, 'no idle repeats of a window');
+    assert.equal(s.redundantChunk(1000), null);
+    assert.deepEqual(shape(s.redundantChunk(1000, true)), [OPEN_TAIL_REPEAT_MAX + 1 - 1000, 1000, false, true]);
+    s.onAcked(0, 2000, false);
+    assert.equal(s.hasRedundant, true, 'small enough once most of it is acknowledged');
   });
 
   test('newest unacknowledged range first, each byte once, acknowledged bytes skipped', () => {
