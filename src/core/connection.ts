@@ -248,6 +248,7 @@ export class Connection implements ConnectionHandle {
   pollTransmit(now: Millis, holdAcks = false): Uint8Array | null {
     this.clock = now;
     const queued = this.outbox.shift();
+    if (queued) this.hs.onDatagramOut(now);
     if (queued) return this.count(queued);
     switch (this.state) {
       case 'closed':

@@ -58,6 +58,22 @@ describe('Connection lifecycle', () => {
     assert.equal(s.stats().minRttMs, 100);
   });
 
+  test("the server's first RTT sample starts when its hello leaves: its key exchange is not the path", () => {
+    const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0, congestion: 'bbr' });
+    const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0, congestion: 'bbr' });
+    const hello = c.pollTransmit(0);
+    assert.ok(hello);
+    s.handleDatagram(hello, 50);
+    // A process that just started took 60 ms to compute its reply (seen on linkem: 50-72 ms).
+    const reply = s.pollTransmit(110);
+    assert.ok(reply);
+    c.handleDatagram(reply, 160);
+    for (let d = c.pollTransmit(160); d; d = c.pollTransmit(160)) s.handleDatagram(d, 210);
+    assert.ok(s.isConnected);
+    assert.equal(s.stats().minRttMs, 100, 'from the hello leaving (110) to the answer (210)');
+    assert.equal(c.stats().minRttMs, 160, 'the client cannot tell the server was slow');
+  });
+
   test('another protocol version: the server names its own, the client stops at once, the server keeps listening', () => {
     const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0 });
     const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0 });

@@ -37,6 +37,8 @@ export class HandshakePhase {
   /** Our first handshake datagram (client hello, or server hello) and how often we sent one. */
   private sentAt: Millis = 0;
   private sends = 0;
+  /** Server: the first hello is built but not yet handed out; see onDatagramOut. */
+  private replyQueued = false;
   /** Client: give up then; server: drop a half-open handshake then (Infinity while listening). */
   deadline: Millis;
 
@@ -91,6 +93,7 @@ export class HandshakePhase {
     if (!this.server || header.packetType !== 'client_hello') return {};
     const verdict = this.server.onClientHello(buf, header, headerLength);
     if (verdict.kind === 'rejected') return { reply: verdict.reply, dropped: 'unauthenticated', event: { type: 'auth_failed' } };
+    if (this.sends === 0) this.replyQueued = true;
     this.noteSent(now);
     if (verdict.kind === 'repeat') return { reply: verdict.reply };
     // Half-open until the client's first sealed packet; a silent client frees the slot.
@@ -119,6 +122,17 @@ export class HandshakePhase {
   private onOtherVersion(buf: Uint8Array, header: LongHeader): LongOutcome {
     if (!this.server || header.packetType !== 'client_hello' || buf.length < MIN_CLIENT_HELLO) return { dropped: 'malformed' };
     return { reply: versionReject(header), event: { type: 'version_mismatch', peerVersion: header.version } };
+  }
+
+  /**
+   * A queued datagram went out. The server's first hello leaves only after its key exchange
+   * was computed (tens of ms in a process that just started), and that time is ours, not the
+   * path's: the sample starts when the hello really left.
+   */
+  onDatagramOut(now: Millis): void {
+    if (!this.replyQueued) return;
+    this.replyQueued = false;
+    this.sentAt = now;
   }
 
   private noteSent(now: Millis): void {
