@@ -294,7 +294,7 @@ export class Connection implements ConnectionHandle {
       if (wait >= PACER_SLACK_MS) this.pacerWakeAt = now + wait;
       else if (hasWork) wantData = true;
       else wantRepeat = true;
-    }
+    } else rec.pacer.rest(now); // idle until the next ask: no catch-up owed for it (pacer.ts)
     const wantPing = this.pingPending || (probe && !wantData && !wantControl);
     if ((holdAcks || !ackNow) && !wantControl && !wantData && !wantRepeat && !wantPing) return null;
 

@@ -21,6 +21,16 @@ export const DEFAULT_BURST_PACKETS = 10;
  * background-loss estimate (simulator: retransmissions 2.8 -> 6.7 % at 2 % loss).
  */
 export const CONNECTION_MIN_BURST_MS = 2;
+/**
+ * What the connection uses for `catchUpMs` outside slow start: credit lost to a late wake-up
+ * (a timer that fired late, a GC pause, a stolen CPU) is owed for up to this long and paid
+ * back at up to CATCH_UP_GAIN x the rate, so the rate over a few ms is what the controller
+ * asked for while bursts stay at the bucket size. Idle time (nothing to send, or the window
+ * full) owes nothing.
+ */
+export const CONNECTION_CATCH_UP_MS = 8;
+/** Debt is paid back at this fraction of the rate on top of it (1.5 x the rate at most). */
+export const CATCH_UP_GAIN = 0.5;
 /** Float slack so that waiting exactly timeUntilSend() always suffices. */
 const EPSILON_BYTES = 1e-6;
 
@@ -29,6 +39,8 @@ export interface PacerOptions {
   burstPackets?: number;
   /** When set, the bucket holds at least this many ms of the current rate (default 0: off). */
   minBurstMs?: number;
+  /** Credit lost to late wake-ups is owed up to this many ms of the rate (default 0: off). */
+  catchUpMs?: number;
 }
 
 export class Pacer {
@@ -38,6 +50,11 @@ export class Pacer {
   private lastRefill: number | null = null;
   private readonly burstPackets: number;
   private minBurstMs: number;
+  private catchUpMs: number;
+  /** Bytes of credit that overflowed the bucket while we were due to send, not yet paid back. */
+  private debt = 0;
+  /** The sender had nothing to send (or no window) when it last asked: that time owes nothing. */
+  private resting = false;
 
   constructor(
     private readonly maxDatagramSize: number,
@@ -45,6 +62,7 @@ export class Pacer {
   ) {
     this.burstPackets = opts.burstPackets ?? DEFAULT_BURST_PACKETS;
     this.minBurstMs = opts.minBurstMs ?? 0;
+    this.catchUpMs = opts.catchUpMs ?? 0;
     this.tokens = this.capacity();
   }
 
@@ -58,6 +76,26 @@ export class Pacer {
     this.minBurstMs = ms;
   }
 
+  /** Changes `catchUpMs` (0 forgets any debt). */
+  setCatchUpMs(ms: number): void {
+    this.catchUpMs = ms;
+    if (ms <= 0) this.debt = 0;
+  }
+
+  /** Credit owed (bytes), for tests and stats. */
+  get owed(): number {
+    return this.debt;
+  }
+
+  /**
+   * The sender has nothing to send or no window: from now until it next asks, time is idle,
+   * and what it would have earned is not owed (after idle, the bucket's burst is all it gets).
+   */
+  rest(now: number): void {
+    this.refill(now);
+    this.resting = true;
+  }
+
   get bytesPerSec(): number {
     return this.rate;
   }
@@ -67,17 +105,25 @@ export class Pacer {
     this.refill(now);
     this.rate = bytesPerSec > 0 && Number.isFinite(bytesPerSec) ? bytesPerSec : 0;
     this.tokens = Math.min(this.tokens, this.capacity());
+    this.debt = Math.min(this.debt, this.maxDebt());
+  }
+
+  private maxDebt(): number {
+    return (this.rate * this.catchUpMs) / 1000;
   }
 
   /** 0 when `bytes` may go now, else how many ms to wait (> 0). */
   timeUntilSend(now: number, bytes: number): number {
     if (this.rate === 0) return 0;
     this.refill(now);
+    this.resting = false;
     // A datagram larger than the bucket must still be able to go once the bucket is full.
     const need = Math.min(bytes, this.capacity());
     const deficit = need - this.tokens;
     if (deficit <= EPSILON_BYTES) return 0;
-    return (deficit * 1000) / this.rate;
+    // While the debt lasts tokens come at (1 + gain) x the rate; once it is paid, at the rate.
+    if (this.debt >= (CATCH_UP_GAIN * deficit) / (1 + CATCH_UP_GAIN)) return (deficit * 1000) / ((1 + CATCH_UP_GAIN) * this.rate);
+    return ((deficit - this.debt) * 1000) / this.rate;
   }
 
   /** Charges a sent datagram; tokens may go negative if the caller sent anyway (e.g. a probe). */
@@ -95,6 +141,13 @@ export class Pacer {
       if (this.rate === 0) this.tokens = this.capacity();
       return;
     }
-    this.tokens = Math.min(this.capacity(), this.tokens + ((now - last) * this.rate) / 1000);
+    const earned = ((now - last) * this.rate) / 1000;
+    // Paying back: up to CATCH_UP_GAIN x what the interval earned, on top of it.
+    const repay = Math.min(this.debt, CATCH_UP_GAIN * earned);
+    this.debt -= repay;
+    const cap = this.capacity();
+    const tokens = this.tokens + earned + repay;
+    if (tokens > cap && !this.resting) this.debt = Math.min(this.maxDebt(), this.debt + tokens - cap);
+    this.tokens = Math.min(cap, tokens);
   }
 }

@@ -4,7 +4,7 @@ import { SentPacketTracker, type SentPacket } from '../recovery/sent-packets.js'
 import { RttEstimator } from '../recovery/rtt.js';
 import { AckTracker } from '../recovery/ack-tracker.js';
 import { createController, type CongestionController } from '../congestion/controller.js';
-import { CONNECTION_MIN_BURST_MS, Pacer } from '../congestion/pacer.js';
+import { CONNECTION_CATCH_UP_MS, CONNECTION_MIN_BURST_MS, Pacer } from '../congestion/pacer.js';
 import type { CongestionAlgorithm, Millis } from '../api.js';
 import type { SentFrame } from './sent-frame.js';
 
@@ -51,6 +51,7 @@ export class Recovery {
     let rate = this.cc.pacingRate(this.rtt);
     if (this.rateCap > 0) rate = Math.min(rate, this.rateCap);
     this.pacer.setMinBurstMs(this.cc.inSlowStart() ? 0 : CONNECTION_MIN_BURST_MS);
+    this.pacer.setCatchUpMs(this.cc.inSlowStart() ? 0 : CONNECTION_CATCH_UP_MS);
     this.pacer.setRate(rate, now);
   }
 

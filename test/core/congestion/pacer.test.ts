@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CONNECTION_MIN_BURST_MS, Pacer } from '../../../src/core/congestion/pacer.js';
+import { CATCH_UP_GAIN, CONNECTION_CATCH_UP_MS, CONNECTION_MIN_BURST_MS, Pacer } from '../../../src/core/congestion/pacer.js';
 
 const MDS = 1400;
 
@@ -120,5 +120,55 @@ describe('Pacer', () => {
     const slow = new Pacer(MDS, { minBurstMs: CONNECTION_MIN_BURST_MS });
     slow.setRate(5e6, 0);
     assert.equal(slow.capacity(), 10 * MDS);
+  });
+});
+
+describe('Pacer catch-up after a late wake-up', () => {
+  const RATE = 12.5e6; // 100 Mbit/s
+  const opts = { minBurstMs: CONNECTION_MIN_BURST_MS, catchUpMs: CONNECTION_CATCH_UP_MS };
+  const ms = (bytes: number): number => (bytes / RATE) * 1000;
+
+  /** Paces with 1 ms ticks until 100, wakes next at 100 + stall, then paces on for 30 ms. */
+  function stalled(stall: number, p: Pacer, restAtStall = false): { bytes: number; maxBurst: number } {
+    p.setRate(RATE, 0);
+    run(p, 0, 100, 1);
+    if (restAtStall) p.rest(100);
+    return run(p, 100 + stall, 30, 1);
+  }
+
+  test('credit a 6 ms stall cost is paid back within the next 30 ms; bursts stay at the bucket', () => {
+    const caught = stalled(6, new Pacer(MDS, opts));
+    const lost = stalled(6, new Pacer(MDS, { minBurstMs: CONNECTION_MIN_BURST_MS }));
+    // 30 ms of pacing after the stall carry 30 ms of the rate; the stall's 6 ms come on top only
+    // with catch-up (measured 36.1 and 30.9).
+    assert.ok(Math.abs(ms(caught.bytes) - 36) < 0.5, `with catch-up: ${ms(caught.bytes).toFixed(1)} ms of the rate`);
+    assert.ok(ms(lost.bytes) < 31.5, `without: ${ms(lost.bytes).toFixed(1)} ms of the rate`);
+    const bucket = Math.ceil((RATE * CONNECTION_MIN_BURST_MS) / 1000 / MDS);
+    assert.ok(caught.maxBurst <= bucket, `burst ${caught.maxBurst} > ${bucket} datagrams`);
+  });
+
+  test('the debt is paid at no more than (1 + gain) x the rate', () => {
+    const p = new Pacer(MDS, opts);
+    p.setRate(RATE, 0);
+    run(p, 0, 100, 1);
+    const early = ms(run(p, 106, 4, 1).bytes);
+    // The bucket (2 ms of the rate), then 4 ms at up to (1 + gain) x the rate, one datagram of slack.
+    assert.ok(early <= 2 + 4 * (1 + CATCH_UP_GAIN) + ms(MDS), `${early.toFixed(2)} ms of the rate in 4 ms`);
+    assert.ok(early > 2 + 4 + ms(MDS), `${early.toFixed(2)} ms of the rate in 4 ms: no faster than the rate`);
+  });
+
+  test('idle time owes nothing: after rest() only the bucket goes at once', () => {
+    const idle = stalled(6, new Pacer(MDS, opts), true);
+    const lost = stalled(6, new Pacer(MDS, { minBurstMs: CONNECTION_MIN_BURST_MS }));
+    assert.equal(idle.bytes, lost.bytes);
+  });
+
+  test('a long stall owes at most catchUpMs of the rate', () => {
+    const p = new Pacer(MDS, opts);
+    const long = stalled(200, p);
+    const lost = stalled(200, new Pacer(MDS, { minBurstMs: CONNECTION_MIN_BURST_MS }));
+    const extra = ms(long.bytes - lost.bytes);
+    assert.ok(Math.abs(extra - CONNECTION_CATCH_UP_MS) < 0.5, `${extra.toFixed(1)} ms of the rate paid back`);
+    assert.equal(p.owed, 0, 'paid back');
   });
 });
