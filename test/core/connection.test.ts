@@ -74,6 +74,25 @@ describe('Connection lifecycle', () => {
     assert.equal(c.stats().minRttMs, 160, 'the client cannot tell the server was slow');
   });
 
+  test('the server makes its key pair with the connection, while idle, not when the hello arrives', () => {
+    let drawn = 0;
+    const base = randomSource(2);
+    const counting = (n: number): Uint8Array => {
+      drawn += n;
+      return base(n);
+    };
+    const s = new Connection({ role: 'server', code: SIM_CODE, random: counting, now: 0 });
+    const atStart = drawn;
+    assert.ok(atStart >= 32, `${atStart} random bytes drawn when the connection was made`);
+    const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0 });
+    s.handleDatagram(c.pollTransmit(0)!, 10);
+    const reply = s.pollTransmit(10);
+    assert.ok(reply, 'server hello');
+    assert.ok(drawn - atStart < 32, `${drawn - atStart} more for the hello: no key pair made then`);
+    c.handleDatagram(reply, 20);
+    assert.ok(c.isConnected, 'and the handshake completes with it');
+  });
+
   test('another protocol version: the server names its own, the client stops at once, the server keeps listening', () => {
     const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0 });
     const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0 });

@@ -102,8 +102,17 @@ export function versionReject(header: LongHeader): Uint8Array {
 export class ServerHandshake {
   private lastHello: Uint8Array | null = null;
   private lastReply: Uint8Array | null = null;
+  /**
+   * Made with the connection, while no client waits yet: a server process that had just started
+   * took 50-72 ms to answer its first hello with both of its X25519 operations, cold, on the
+   * clock (the client makes its key pair before its hello goes out, too). It serves one
+   * session only: a connection accepts one hello.
+   */
+  private readonly keyPair: KeyPair;
 
-  constructor(private readonly secrets: CodeSecrets, private readonly random: RandomSource) {}
+  constructor(private readonly secrets: CodeSecrets, private readonly random: RandomSource) {
+    this.keyPair = generateKeyPair(random);
+  }
 
   onClientHello(datagram: Uint8Array, header: LongHeader, headerLength: number): ServerVerdict {
     // A retransmitted hello gets the identical answer, so both sides keep the same keys.
@@ -113,7 +122,7 @@ export class ServerHandshake {
     const reject = () => ({ kind: 'rejected' as const, reply: longPacket('reject', header.scid, header.dcid, () => buildRejectBody(REJECT_AUTH)) });
     const opened = openClientHello(this.secrets, datagram, headerLength);
     if (!opened) return reject();
-    const kp = generateKeyPair(this.random);
+    const kp = this.keyPair;
     const ss = sharedSecret(kp.privateKey, opened.clientPublic);
     if (!ss) return reject();
     const localCid = this.random(8);
