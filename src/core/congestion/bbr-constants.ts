@@ -26,6 +26,13 @@ export const FULL_BW_ROUNDS = 3;
  * are nearly as fast, and a resumed STARTUP only overshoots again (seen on linkem with 16).
  */
 export const RESUME_STARTUP_ROUNDS = 8;
+/**
+ * A STARTUP round counts as host-limited (bbr.ts wasHostLimited) only if the path delivered at
+ * least this share of the rate we sent at a round earlier (after background loss): less means
+ * a queue was growing. With 0.9 a host 1.05 x as fast as a 1-BDP bottleneck overflowed it (56
+ * drops in bbr.test.ts's path); rounds are noisy witnesses (ACKs come in clumps), hence not 1.
+ */
+export const HOST_LIMITED_DELIVERED = 0.97;
 /** Bandwidth max filter length: covers a full gain cycle (8 rounds) plus slack. */
 export const BW_WINDOW_ROUNDS = 10;
 /** Min RTT is trusted this long without a new sample close to it. */

@@ -22,7 +22,7 @@ import {
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
-  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
+  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, HOST_LIMITED_DELIVERED, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -56,6 +56,8 @@ export class Bbr implements CongestionController {
   /** The last round's sending fell short of what could show growth (wasHostLimited). */
   private hostLimited = false;
   private roundStartedAt = 0;
+  /** Bytes per ms we sent in the last round (wasHostLimited). */
+  private lastRoundSendRate = 0;
   private delivered = 0;
   private round = 0;
   private nextRoundDelivered = 0;
@@ -290,8 +292,15 @@ export class Bbr implements CongestionController {
    */
   private wasHostLimited(rs: RoundStats): boolean {
     const ms = this.clock - this.roundStartedAt;
+    const sent = rs.sentBytes / ms;
+    const sentBefore = this.lastRoundSendRate;
+    this.lastRoundSendRate = ms > 0 ? sent : 0;
     if (rs.windowLimited || rs.appLimited || !(ms > 0)) return false;
-    return (rs.sentBytes * 1000) / ms < FULL_BW_GROWTH * this.sendRate();
+    // A path that delivered clearly less than we sent (a round earlier: those are the packets
+    // this round's ACKs cover) is full, however little we sent: a host 1.05-1.2 x as fast as
+    // the bottleneck builds a queue that must still end STARTUP.
+    if (rs.deliveredBytes / ms < HOST_LIMITED_DELIVERED * sentBefore * (1 - this.loss.rate)) return false;
+    return sent * 1000 < FULL_BW_GROWTH * this.sendRate();
   }
 
   private onCongestion(rs: RoundStats): void {

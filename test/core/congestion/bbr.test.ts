@@ -129,6 +129,22 @@ describe('BBR on a simulated path', () => {
     });
   }
 
+  for (const host of [105, 115]) {
+    test(`a host ${host / 100} x as fast as the bottleneck: STARTUP still ends on the queue, before it overflows`, () => {
+      // It cannot send 1.25 x the estimate, but the path delivers less than it sends: not host-limited.
+      const cc = new Bbr(MDS);
+      const path = new Path(cc, { rateMbps: 100, rttMs: 50, seed: 1 });
+      path.hostMbps = () => host;
+      let dropsAtExit: number | null = null;
+      path.onAck = (p) => {
+        if (dropsAtExit === null && cc.state !== 'startup') dropsAtExit = p.queueDrops;
+      };
+      path.run(3_000);
+      assert.equal(dropsAtExit, 0, 'STARTUP ended before the 1-BDP queue overflowed');
+      assert.equal(cc.state, 'probe_bw');
+    });
+  }
+
   test('a host that never keeps up stays in STARTUP without a queue or losses', () => {
     const cc = new Bbr(MDS);
     const path = new Path(cc, { rateMbps: 100, rttMs: 50, seed: 1 });
