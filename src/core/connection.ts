@@ -248,8 +248,10 @@ export class Connection implements ConnectionHandle {
   pollTransmit(now: Millis, holdAcks = false): Uint8Array | null {
     this.clock = now;
     const queued = this.outbox.shift();
-    if (queued) this.hs.onDatagramOut(now);
-    if (queued) return this.count(queued);
+    if (queued) {
+      this.hs.onDatagramOut(now);
+      return this.count(queued);
+    }
     switch (this.state) {
       case 'closed':
         if (!this.answerClose) return null;

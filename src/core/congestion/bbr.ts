@@ -56,7 +56,7 @@ export class Bbr implements CongestionController {
   /** The last round's sending fell short of what could show growth (wasHostLimited). */
   private hostLimited = false;
   private roundStartedAt = 0;
-  /** Bytes per ms we sent in the last round (wasHostLimited). */
+  /** Bytes per ms we sent in the round before the one that just ended (wasHostLimited). */
   private lastRoundSendRate = 0;
   private delivered = 0;
   private round = 0;
@@ -277,7 +277,10 @@ export class Bbr implements CongestionController {
     }
     // A round without a usable sample (idle, app-limited) must not age the estimate out.
     if (!rs.sampled) this.bwFilter.update(this.round + 1, this.bandwidth);
-    this.hostLimited = this.wasHostLimited(rs);
+    const ms = this.clock - this.roundStartedAt;
+    const sentRate = ms > 0 ? rs.sentBytes / ms : 0;
+    this.hostLimited = ms > 0 && this.wasHostLimited(rs, ms, sentRate);
+    this.lastRoundSendRate = sentRate;
     this.roundStartedAt = this.clock;
     rs.reset();
     this.round++;
@@ -290,17 +293,13 @@ export class Bbr implements CongestionController {
    * held us back. The pacer allowed 2.885 x; the host did not keep up (a process in its first
    * second, timers firing late on a busy or stolen CPU). Its flat estimate is ours, not the path's.
    */
-  private wasHostLimited(rs: RoundStats): boolean {
-    const ms = this.clock - this.roundStartedAt;
-    const sent = rs.sentBytes / ms;
-    const sentBefore = this.lastRoundSendRate;
-    this.lastRoundSendRate = ms > 0 ? sent : 0;
-    if (rs.windowLimited || rs.appLimited || !(ms > 0)) return false;
+  private wasHostLimited(rs: RoundStats, ms: number, sentRate: number): boolean {
+    if (rs.windowLimited || rs.appLimited) return false;
     // A path that delivered clearly less than we sent (a round earlier: those are the packets
     // this round's ACKs cover) is full, however little we sent: a host 1.05-1.2 x as fast as
     // the bottleneck builds a queue that must still end STARTUP.
-    if (rs.deliveredBytes / ms < HOST_LIMITED_DELIVERED * sentBefore * (1 - this.loss.rate)) return false;
-    return sent * 1000 < FULL_BW_GROWTH * this.sendRate();
+    if (rs.deliveredBytes / ms < HOST_LIMITED_DELIVERED * this.lastRoundSendRate * (1 - this.loss.rate)) return false;
+    return sentRate * 1000 < FULL_BW_GROWTH * this.sendRate();
   }
 
   private onCongestion(rs: RoundStats): void {
