@@ -5,7 +5,7 @@ import { Transfer, payload } from './transfer.js';
 // One stream must be able to fill a 100 Mbit/s x 800 ms path (10 MB in flight, plus queue): the
 // flow-control windows start at 8 MiB (stream) / 16 MiB (connection) and must grow on their own.
 test('one stream fills a 100 Mbit/s x 800 ms path once the windows have grown', () => {
-  const size = 96 << 20;
+  const size = 128 << 20;
   const t = new Transfer({ link: { rateMbps: 100, delayMs: 400, queueBytes: 4 << 20 }, seed: 7, congestion: 'bbr' }, [payload(size, 3)]);
   let id = -1;
   type Sample = { at: number; bytes: number };

@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Transfer, payload, type TransferResult } from './transfer.js';
 
-const SIZE = 300_000;
+// Four BDPs of the 20 Mbit/s x 100 ms path: one window of repeats stays well under half of it.
+const SIZE = 1_000_000;
 const RTT = 100;
 
 interface Drops {

@@ -27,6 +27,12 @@ export const FULL_BW_ROUNDS = 3;
  */
 export const RESUME_STARTUP_ROUNDS = 8;
 /**
+ * ... and "grows" there means by this factor: a PROBE_BW probe asks for 1.25 x 0.99 (the pacing
+ * margin), so the full-pipe test's 1.25 could only be met when a queue of ours drained into a
+ * faster path, never by the probe alone. Most of the probe delivered is room on the path.
+ */
+export const RESUME_GROWTH = 1.2;
+/**
  * A STARTUP round counts as host-limited (bbr.ts wasHostLimited) only if the path delivered at
  * least this share of the rate we sent at a round earlier (after background loss): less means
  * a queue was growing. With 0.9 a host 1.05 x as fast as a 1-BDP bottleneck overflowed it (56
@@ -49,6 +55,25 @@ export const PROBE_RTT_BDP_FRACTION = 0.5;
  * handshake RTT, not sent as a burst, and STARTUP doubles per round from here.
  */
 export const INITIAL_WINDOW_PACKETS = 32;
+/**
+ * Most a burst's ACK spacing (startup-train.ts) may open the STARTUP window to, in packets: 24
+ * initial windows, so that the 1.25 x round fits on linkem's 100 Mbit/s x 50 ms path (BDP 446
+ * packets). A sender that misread its ACKs (read in a batch, stretched by the peer) puts no more
+ * than this into a path in one round; longer or faster paths double on from there as before.
+ */
+export const TRAIN_JUMP_MAX_PACKETS = 24 * INITIAL_WINDOW_PACKETS;
+/** The round after a train is sent at this x its rate: the full-pipe test's 25 % probe. */
+export const TRAIN_PROBE_GAIN = 1.25;
+/**
+ * That round shows more than the train's rate B when its best sample reaches this x B: halfway
+ * between B (the pipe is full) and the 1.25 x B we sent (there is more).
+ */
+export const TRAIN_MORE = 1.125;
+/**
+ * The host must have sent at least this share of the 1.25 x round for its samples to count: a
+ * process in its first second (linkem: 60-90 of 100 Mbit/s) shows its own limit, not the path's.
+ */
+export const TRAIN_SENT_SHARE = 0.9;
 /** Floor of the window: keeps ACK clocking and fast loss detection (3 packets + 1) alive. */
 export const MIN_CWND_PACKETS = 4;
 /** Pace 1 % under the estimate: the max filter is biased high, this keeps the queue empty. */

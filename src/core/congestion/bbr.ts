@@ -15,14 +15,17 @@ import type { RttEstimator } from '../recovery/rtt.js';
 import type { RateSample } from '../recovery/delivery-rate.js';
 import type { AckedPacketInfo, CongestionController } from './controller.js';
 import { WindowedMaxByRound } from './windowed-filter.js';
+import { StartupJump } from './startup-jump.js';
+import { ProbeBwCycle } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
 import { BackgroundLoss, CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LearnLog, RoundStats, isCongestedRound } from './bbr-loss.js';
 import {
-  STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN, PROBE_BW_GAINS,
+  STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN,
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
-  MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, MAX_DRAIN_RTTS, QUANTUM_PACKETS,
+  MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, QUANTUM_PACKETS,
   SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, HOST_LIMITED_DELIVERED, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
+  RESUME_GROWTH,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -42,6 +45,7 @@ export class Bbr implements CongestionController {
   private readonly learn = new LearnLog();
   private readonly stats = new RoundStats();
   private readonly aggregation = new AckAggregation();
+  private readonly jump: StartupJump;
   private inflightHi = Infinity;
   private hiGrowth = 0;
   private lastCutRound = -Infinity;
@@ -69,9 +73,7 @@ export class Bbr implements CongestionController {
   /** Round and estimate at which a plateau (not congestion) ended STARTUP; see checkPlateauHeld. */
   private plateauRound = -Infinity;
   private plateauBw = 0;
-  private cycleIndex = 0;
-  private cycleStamp = 0;
-  private phaseLost = false;
+  private readonly cycle = new ProbeBwCycle();
   private probeRttDoneAt: number | null = null;
   private probeRttRound = 0;
   private priorCwnd = 0;
@@ -81,6 +83,7 @@ export class Bbr implements CongestionController {
     this.iw = INITIAL_WINDOW_PACKETS * mds;
     this.cwnd = this.iw;
     this.loss = new BackgroundLoss(mds);
+    this.jump = new StartupJump(mds);
     this.learn.set(0, true);
   }
 
@@ -117,11 +120,12 @@ export class Bbr implements CongestionController {
 
   // ------------------------------------------------------------------ CongestionController
 
-  onPacketSent(_now: number, _pn: number, size: number, bytesInFlight: number, _isRetransmittable: boolean): void {
+  onPacketSent(now: number, _pn: number, size: number, bytesInFlight: number, _isRetransmittable: boolean): void {
     const rs = this.stats;
     if (bytesInFlight > rs.maxInflight) rs.maxInflight = bytesInFlight;
     rs.sentBytes += size;
     if (bytesInFlight + this.mds > this.window()) rs.windowLimited = true;
+    this.jump.onSent(now, size, this.minRttMs);
   }
 
   onAck(now: number, acked: readonly AckedPacketInfo[], rttEst: RttEstimator, bytesInFlightAfter: number, sample?: RateSample | null): void {
@@ -148,6 +152,10 @@ export class Bbr implements CongestionController {
     rs.minRtt = Math.min(rs.minRtt, rtt);
     rs.maxRtt = Math.max(rs.maxRtt, rtt);
 
+    if (this.mode !== 'startup' || this.filledPipe || this.lastCutRound !== -Infinity) this.jump.cancel();
+    else if (this.jump.onAck(now, newestSent, this.delivered, { cwnd: this.cwnd, minRttMs: this.minRttMs, bandwidth: this.bandwidth })) {
+      this.endStartupOnJump();
+    }
     const roundStart = maxStamp >= this.nextRoundDelivered;
     if (roundStart) this.endRound();
     if (sample) this.onRateSample(sample);
@@ -176,7 +184,7 @@ export class Bbr implements CongestionController {
       this.lastLostPn = p.pn;
       if (this.learn.contains(p.timeSent)) rs.learnLost += p.size;
     }
-    if (lost.length > 0 && this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;
+    if (lost.length > 0 && this.mode === 'probe_bw') this.cycle.onLoss();
     if (persistentCongestion) this.restart(now);
   }
 
@@ -248,6 +256,17 @@ export class Bbr implements CongestionController {
     }
   }
 
+  /**
+   * The round at 1.25 x a burst's rate (startup-jump.ts) found no more: the pipe is full, without
+   * STARTUP's 2.885 x rounds. This plateau is found a few rounds in, while both hosts may still be
+   * warming up (a receiver reading slower spaces the ACKs out too): it is doubted twice as long.
+   */
+  private endStartupOnJump(): void {
+    this.filledPipe = true;
+    this.plateauRound = this.round + RESUME_STARTUP_ROUNDS;
+    this.plateauBw = this.bandwidth;
+  }
+
   /** Closes the round that just ended: background loss, congestion check, window cap growth. */
   private endRound(): void {
     const rs = this.stats;
@@ -307,7 +326,7 @@ export class Bbr implements CongestionController {
     if (this.mode === 'startup') this.filledPipe = true;
     this.plateauRound = -Infinity;
     // A probe that met congestion is over.
-    if (this.mode === 'probe_bw' && this.pacingGain > 1) this.phaseLost = true;
+    if (this.mode === 'probe_bw') this.cycle.onLoss();
   }
 
   /** inflightHi = beta x what was in flight this round (or the window, if smaller). */
@@ -360,7 +379,7 @@ export class Bbr implements CongestionController {
    */
   private checkPlateauHeld(): void {
     if (this.mode !== 'probe_bw' || this.round > this.plateauRound + RESUME_STARTUP_ROUNDS) return;
-    if (this.bandwidth < this.plateauBw * FULL_BW_GROWTH) return;
+    if (this.bandwidth < this.plateauBw * RESUME_GROWTH) return;
     this.filledPipe = false;
     this.fullBw = this.bandwidth;
     this.fullBwRounds = 0;
@@ -375,7 +394,11 @@ export class Bbr implements CongestionController {
   private stepStates(now: number, priorInflight: number, inflight: number, minRttExpired: boolean): void {
     if (this.mode === 'startup' && this.filledPipe) this.enterDrain();
     if (this.mode === 'drain' && inflight <= this.bdp(1)) this.enterProbeBw(now);
-    if (this.mode === 'probe_bw') this.updateCycle(now, priorInflight);
+    if (this.mode === 'probe_bw') {
+      const view = { minRttMs: this.minRttMs, standingQueue: this.standingQueue, priorInflight, window: this.window(), bdp: this.bdp(1), mds: this.mds };
+      this.cycle.update(now, view);
+      this.pacingGain = this.cycle.gain;
+    }
     if (minRttExpired) this.enterProbeRtt();
     if (this.mode === 'probe_rtt') this.updateProbeRtt(now, inflight);
     this.learn.set(now, this.isLearnable());
@@ -402,37 +425,8 @@ export class Bbr implements CongestionController {
   private enterProbeBw(now: number): void {
     this.mode = 'probe_bw';
     this.cwndGain = PROBE_BW_CWND_GAIN;
-    // Start anywhere but in the drain phase, so that flows starting together do not probe in
-    // lockstep. The core has no randomness source here; a hash of the clock and the byte count
-    // differs between flows, which is all this needs.
-    const pick = mix(now, this.delivered) % (PROBE_BW_GAINS.length - 1);
-    this.setPhase(pick === 1 ? PROBE_BW_GAINS.length - 1 : pick, now);
-  }
-
-  private setPhase(index: number, now: number): void {
-    this.cycleIndex = index;
-    this.cycleStamp = now;
-    this.pacingGain = PROBE_BW_GAINS[index]!;
-    this.phaseLost = false;
-  }
-
-  private updateCycle(now: number, priorInflight: number): void {
-    const gain = this.pacingGain;
-    const fullLength = now - this.cycleStamp > this.minRttMs;
-    let advance: boolean;
-    if (gain > 1) {
-      // Probe until the extra inflight is really out there, or loss or the window ends it.
-      advance =
-        fullLength && (this.phaseLost || priorInflight >= this.bdp(gain) || priorInflight + this.mds >= this.window());
-    } else if (gain < 1) {
-      // Drain until the queue is gone; a queue that stood all last round (the bottleneck got
-      // slower, or our estimate is stale) keeps draining for up to MAX_DRAIN_RTTS min RTTs.
-      const longest = this.standingQueue ? MAX_DRAIN_RTTS * this.minRttMs : this.minRttMs;
-      advance = now - this.cycleStamp > longest || priorInflight <= this.bdp(1);
-    } else {
-      advance = fullLength;
-    }
-    if (advance) this.setPhase((this.cycleIndex + 1) % PROBE_BW_GAINS.length, now);
+    this.cycle.enter(now, this.delivered);
+    this.pacingGain = this.cycle.gain;
   }
 
   private enterProbeRtt(): void {
@@ -484,6 +478,8 @@ export class Bbr implements CongestionController {
     }
     this.cwnd = Math.max(this.cwnd, this.minCwnd());
     if (this.mode === 'probe_rtt') this.cwnd = Math.min(this.cwnd, this.probeRttCwnd());
+    const jump = this.jump.active;
+    if (jump) this.cwnd = jump.window;
   }
 
   private updatePacing(): void {
@@ -495,12 +491,15 @@ export class Bbr implements CongestionController {
       rate = Math.max(rate, floor, this.pacing);
     }
     if (rate > 0) this.pacing = rate;
+    const jump = this.jump.active;
+    if (jump) this.pacing = jump.pacing;
   }
 
   /** The path went dark for several PTOs: forget the bandwidth and start over. */
   private restart(now: number): void {
     this.bwFilter.reset();
     this.aggregation.reset();
+    this.jump.reset();
     this.inflightHi = Infinity;
     this.hiGrowth = 0;
     this.fullBw = 0;
@@ -513,12 +512,4 @@ export class Bbr implements CongestionController {
     this.enterStartup();
     this.learn.set(now, true);
   }
-}
-
-/** Scrambles two numbers into 32 bits (multiply-xorshift); only has to differ between flows. */
-function mix(a: number, b: number): number {
-  let h = (Math.floor(a * 1000) ^ Math.imul(b | 0, 0x2c1b3c6d)) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x297a2d39) >>> 0;
-  h = Math.imul(h ^ (h >>> 12), 0x5bd1e995) >>> 0;
-  return (h ^ (h >>> 15)) >>> 0;
 }

@@ -1,0 +1,74 @@
+// The bottleneck rate read off the first burst, so STARTUP can skip rounds of doubling.
+//
+// STARTUP doubles the rate each round from the initial window: 100 Mbit/s at 200 ms RTT is six
+// rounds (1.2 s) away, most of a 10 s transfer's shortfall. But the first packets leave as a
+// burst (the pacer's bucket is full after the handshake), and a bottleneck spaces a burst out to
+// its own rate: the ACKs come back as far apart as the packets left it. Bytes acknowledged over
+// the time between two such ACKs is the bottleneck rate, one round trip in, as in packet-pair
+// and packet-train probing. The ordinary delivery-rate samples cannot see it: their interval
+// starts at the first send and so spans the whole round trip.
+//
+// A train is trusted only where the spacing can be the path's: the packets left at least
+// TRAIN_SEND_FACTOR times faster than their ACKs came back, the train spans at least
+// TRAIN_MIN_PACKETS packets and TRAIN_MIN_SPAN_MS. ACKs a busy sender reads in one batch arrive
+// "at once" and would read as a huge rate; the span floor drops them, and what the estimate may
+// do is bounded anyway (bbr.ts takeTrain: one round at 1.25 x it, at most TRAIN_JUMP_MAX_PACKETS).
+
+/** Packets must have left at least this much faster than their ACKs came back. */
+export const TRAIN_SEND_FACTOR = 0.5;
+/** Packets a train must span (beyond its first ACK) before its rate is believed. */
+export const TRAIN_MIN_PACKETS = 4;
+/**
+ * Shortest ACK span believed, in ms: a host that reads a batch of ACKs in one turn stamps them
+ * microseconds apart. Half a millisecond is 4 packets at 100 Mbit/s; faster paths go without.
+ */
+export const TRAIN_MIN_SPAN_MS = 0.5;
+
+interface Anchor {
+  at: number;
+  delivered: number;
+  newestSent: number;
+}
+
+export class StartupTrain {
+  private anchor: Anchor | null = null;
+  private best = 0;
+
+  constructor(private readonly mds: number) {}
+
+  /** Highest trusted train rate so far, bytes per second (0: none). */
+  get rate(): number {
+    return this.best;
+  }
+
+  /**
+   * One ACK: `newestSent` is the send time of the newest packet it acknowledged, `delivered`
+   * the connection's delivered bytes after it. Returns the train's rate when this ACK gave one.
+   */
+  onAck(now: number, newestSent: number, delivered: number): number {
+    const a = this.anchor;
+    if (a === null) {
+      this.anchor = { at: now, delivered, newestSent };
+      return 0;
+    }
+    const ackSpan = now - a.at;
+    const sendSpan = newestSent - a.newestSent;
+    if (sendSpan < 0) return 0; // an old packet's late ACK: not part of the train
+    if (sendSpan > TRAIN_SEND_FACTOR * ackSpan) {
+      // These left as slowly as they came back (paced, or after a pause): the spacing is ours.
+      // A new train may start here.
+      this.anchor = { at: now, delivered, newestSent };
+      return 0;
+    }
+    const bytes = delivered - a.delivered;
+    if (bytes < TRAIN_MIN_PACKETS * this.mds || ackSpan < TRAIN_MIN_SPAN_MS) return 0;
+    const rate = (bytes * 1000) / ackSpan;
+    this.best = Math.max(this.best, rate);
+    return rate;
+  }
+
+  reset(): void {
+    this.anchor = null;
+    this.best = 0;
+  }
+}
