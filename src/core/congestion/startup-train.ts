@@ -11,8 +11,10 @@
 // A train is trusted only where the spacing can be the path's: the packets left at least
 // TRAIN_SEND_FACTOR times faster than their ACKs came back, the train spans at least
 // TRAIN_MIN_PACKETS packets and TRAIN_MIN_SPAN_MS. ACKs a busy sender reads in one batch arrive
-// "at once" and would read as a huge rate; the span floor drops them, and what the estimate may
-// do is bounded anyway (bbr.ts takeTrain: one round at 1.25 x it, at most TRAIN_JUMP_MAX_PACKETS).
+// "at once" and would read as a huge rate; the span floor drops the worst, and a rate counts only
+// once two successive readings of the train agree within TRAIN_AGREE (a clump moves one reading,
+// not both the same way). What it may do is bounded anyway (startup-jump.ts: one round at 1.25 x
+// it, at most TRAIN_JUMP_MAX_PACKETS).
 
 /** Packets must have left at least this much faster than their ACKs came back. */
 export const TRAIN_SEND_FACTOR = 0.5;
@@ -23,6 +25,12 @@ export const TRAIN_MIN_PACKETS = 4;
  * microseconds apart. Half a millisecond is 4 packets at 100 Mbit/s; faster paths go without.
  */
 export const TRAIN_MIN_SPAN_MS = 0.5;
+/**
+ * Two successive readings of one train must be within this share of each other; the lower one
+ * counts. On linkem, readings over 4-8 packets scattered from 13 to 146 Mbit/s on a 100 Mbit/s
+ * link (a userspace bridge and two busy event loops), and one alone once read 111.8.
+ */
+export const TRAIN_AGREE = 0.2;
 
 interface Anchor {
   at: number;
@@ -32,6 +40,8 @@ interface Anchor {
 
 export class StartupTrain {
   private anchor: Anchor | null = null;
+  /** The train's previous reading (bytes per second), 0 if none yet. */
+  private last = 0;
   private best = 0;
 
   constructor(private readonly mds: number) {}
@@ -43,7 +53,8 @@ export class StartupTrain {
 
   /**
    * One ACK: `newestSent` is the send time of the newest packet it acknowledged, `delivered`
-   * the connection's delivered bytes after it. Returns the train's rate when this ACK gave one.
+   * the connection's delivered bytes after it. Returns the train's rate when this ACK's
+   * reading agreed with the one before (0 otherwise).
    */
   onAck(now: number, newestSent: number, delivered: number): number {
     const a = this.anchor;
@@ -58,17 +69,23 @@ export class StartupTrain {
       // These left as slowly as they came back (paced, or after a pause): the spacing is ours.
       // A new train may start here.
       this.anchor = { at: now, delivered, newestSent };
+      this.last = 0;
       return 0;
     }
     const bytes = delivered - a.delivered;
     if (bytes < TRAIN_MIN_PACKETS * this.mds || ackSpan < TRAIN_MIN_SPAN_MS) return 0;
-    const rate = (bytes * 1000) / ackSpan;
+    const reading = (bytes * 1000) / ackSpan;
+    const prev = this.last;
+    this.last = reading;
+    if (prev === 0 || Math.abs(reading - prev) > TRAIN_AGREE * Math.max(reading, prev)) return 0;
+    const rate = Math.min(reading, prev);
     this.best = Math.max(this.best, rate);
     return rate;
   }
 
   reset(): void {
     this.anchor = null;
+    this.last = 0;
     this.best = 0;
   }
 }

@@ -41,13 +41,24 @@ describe('StartupTrain: the bottleneck rate from a burst', () => {
     assert.equal(train.rate, 0, `the batch spans ${(0.02 * 20).toFixed(2)} ms < ${TRAIN_MIN_SPAN_MS} ms`);
   });
 
-  test(`a train is believed once it spans ${TRAIN_MIN_PACKETS} packets after its first ACK`, () => {
+  test(`a train is believed once two readings over ${TRAIN_MIN_PACKETS}+ packets agree`, () => {
     const train = new StartupTrain(MDS);
     // 10 Mbit/s: 1.12 ms per packet; one ACK per two packets.
-    const r = feed(train, acks(8, 0.01, 1.12));
-    assert.deepEqual(r.slice(0, 2), [0, 0], 'first ACK and 2 packets after it');
-    assert.ok(Math.abs(Mbps(r[2]!) - 10) < 0.2, `read ${Mbps(r[2]!).toFixed(2)} Mbit/s at 4 packets`);
+    const r = feed(train, acks(10, 0.01, 1.12));
+    assert.deepEqual(r.slice(0, 3), [0, 0, 0], 'first ACK, 2 packets after it, the first reading at 4');
+    assert.ok(Math.abs(Mbps(r[3]!) - 10) < 0.2, `read ${Mbps(r[3]!).toFixed(2)} Mbit/s at 6 packets`);
     assert.ok(Math.abs(Mbps(train.rate) - 10) < 0.2);
+  });
+
+  test('an ACK read late moves one reading, which is not believed; the next two agree', () => {
+    const train = new StartupTrain(MDS);
+    // 20 Mbit/s (0.56 ms per packet), but the ACK of packets 5-6 is read late, together with
+    // that of 7-8: the reading at 6 packets says 13 Mbit/s, the one at 8 says 20.
+    const list = acks(12, 0.01, 0.56);
+    list[2]!.at = list[3]!.at - 0.01;
+    const r = feed(train, list);
+    assert.deepEqual(r.slice(0, 4), [0, 0, 0, 0], 'no reading believed until two agree');
+    assert.ok(Math.abs(Mbps(r[4]!) - 20) < 0.3, `read ${Mbps(r[4]!).toFixed(2)} Mbit/s at 10 packets`);
   });
 
   test('a late ACK of a packet sent before the train does not break it', () => {
