@@ -70,7 +70,7 @@ export class Bbr implements CongestionController {
   private fullBw = 0;
   private fullBwRounds = 0;
   private filledPipe = false;
-  /** Round and estimate at which a plateau (not congestion) ended STARTUP; see checkPlateauHeld. */
+  /** Round and estimate at which a plateau (not congestion) ended STARTUP (a later round: doubted longer); see checkPlateauHeld. */
   private plateauRound = -Infinity;
   private plateauBw = 0;
   private readonly cycle = new ProbeBwCycle();
