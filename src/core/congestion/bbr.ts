@@ -15,8 +15,8 @@ import type { RttEstimator } from '../recovery/rtt.js';
 import type { RateSample } from '../recovery/delivery-rate.js';
 import type { AckedPacketInfo, CongestionController } from './controller.js';
 import { WindowedMaxByRound } from './windowed-filter.js';
-import { StartupJump } from './startup-jump.js';
-import { ProbeBwCycle } from './probe-cycle.js';
+import { StartupJump, type JumpContext } from './startup-jump.js';
+import { ProbeBwCycle, type CycleView } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
 import { BackgroundLoss, CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LearnLog, RoundStats, isCongestedRound } from './bbr-loss.js';
 import {
@@ -74,6 +74,9 @@ export class Bbr implements CongestionController {
   private plateauRound = -Infinity;
   private plateauBw = 0;
   private readonly cycle = new ProbeBwCycle();
+  /** Filled in place on every ACK: no allocation per ACK on the hot path. */
+  private readonly cycleView: CycleView = { minRttMs: 0, standingQueue: false, priorInflight: 0, window: 0, bdp: 0, mds: 0 };
+  private readonly jumpContext: JumpContext = { cwnd: 0, minRttMs: 0, bandwidth: 0 };
   private probeRttDoneAt: number | null = null;
   private probeRttRound = 0;
   private priorCwnd = 0;
@@ -153,9 +156,7 @@ export class Bbr implements CongestionController {
     rs.maxRtt = Math.max(rs.maxRtt, rtt);
 
     if (this.mode !== 'startup' || this.filledPipe || this.lastCutRound !== -Infinity) this.jump.cancel();
-    else if (this.jump.onAck(now, newestSent, this.delivered, { cwnd: this.cwnd, minRttMs: this.minRttMs, bandwidth: this.bandwidth })) {
-      this.endStartupOnJump();
-    }
+    else if (this.jump.onAck(now, newestSent, this.delivered, this.fillJumpContext())) this.endStartupOnJump();
     const roundStart = maxStamp >= this.nextRoundDelivered;
     if (roundStart) this.endRound();
     if (sample) this.onRateSample(sample);
@@ -261,6 +262,14 @@ export class Bbr implements CongestionController {
    * STARTUP's 2.885 x rounds. This plateau is found a few rounds in, while both hosts may still be
    * warming up (a receiver reading slower spaces the ACKs out too): it is doubted twice as long.
    */
+  private fillJumpContext(): JumpContext {
+    const c = this.jumpContext;
+    c.cwnd = this.cwnd;
+    c.minRttMs = this.minRttMs;
+    c.bandwidth = this.bandwidth;
+    return c;
+  }
+
   private endStartupOnJump(): void {
     this.filledPipe = true;
     this.plateauRound = this.round + RESUME_STARTUP_ROUNDS;
@@ -395,8 +404,14 @@ export class Bbr implements CongestionController {
     if (this.mode === 'startup' && this.filledPipe) this.enterDrain();
     if (this.mode === 'drain' && inflight <= this.bdp(1)) this.enterProbeBw(now);
     if (this.mode === 'probe_bw') {
-      const view = { minRttMs: this.minRttMs, standingQueue: this.standingQueue, priorInflight, window: this.window(), bdp: this.bdp(1), mds: this.mds };
-      this.cycle.update(now, view);
+      const v = this.cycleView;
+      v.minRttMs = this.minRttMs;
+      v.standingQueue = this.standingQueue;
+      v.priorInflight = priorInflight;
+      v.window = this.window();
+      v.bdp = this.bdp(1);
+      v.mds = this.mds;
+      this.cycle.update(now, v);
       this.pacingGain = this.cycle.gain;
     }
     if (minRttExpired) this.enterProbeRtt();

@@ -68,7 +68,9 @@ export class StartupTrain {
     if (sendSpan > TRAIN_SEND_FACTOR * ackSpan) {
       // These left as slowly as they came back (paced, or after a pause): the spacing is ours.
       // A new train may start here.
-      this.anchor = { at: now, delivered, newestSent };
+      a.at = now;
+      a.delivered = delivered;
+      a.newestSent = newestSent;
       this.last = 0;
       return 0;
     }
