@@ -30,7 +30,7 @@ export interface FileId {
 }
 
 export class HashCache {
-  private pruned = false;
+  private pruning: Promise<unknown> | null = null;
 
   /** `dir` null: no cache, every lookup misses and nothing is written. */
   constructor(
@@ -60,14 +60,29 @@ export class HashCache {
     if (!this.wants(id.size)) return null;
     try {
       await mkdir(this.dir!, { recursive: true, mode: 0o700 });
-      if (!this.pruned) {
-        this.pruned = true;
-        await this.prune();
-      }
+      this.startPrune();
       return await StateWriter.create(this.entry(path, id), meta(id), prefix);
     } catch {
       return null; // a cache that cannot be written only costs speed
     }
+  }
+
+  /**
+   * Starts the once-per-run trim in the background. It stats every entry (30 ms for the 500
+   * entries of this machine's cache), and the first write used to wait for it: on the receiver
+   * that write stands between a big file's last byte and the sender's confirmation, on the
+   * sender between the go-ahead and the first data. A transfer starts it while it waits for its
+   * peer; a write starts it at the latest and never waits for it (the trim keeps the newest
+   * entries, so it does not take the one being written).
+   */
+  startPrune(): void {
+    if (this.dir === null || this.pruning) return;
+    this.pruning = this.prune().catch(() => 0);
+  }
+
+  /** Resolves once a trim that was started is over: await it before the process ends. */
+  async settle(): Promise<void> {
+    await this.pruning;
   }
 
   /** Stores all digests of a file at once (best effort). */

@@ -14,7 +14,7 @@ import type { ItemResult, PipeReceiveOptions, PipeSendOptions, ProgressSink, Tra
 import { BATCH_VERSION } from './batch.js';
 import { ByteReader } from './bytes.js';
 import { encodeAnswer, ProtocolError, toHeader, TRAILER_LEN } from './codec.js';
-import { connParams, runTransfer, summary, toEndpoint } from './run.js';
+import { connParams, runTransfer, summary, toEndpoint, transferTime } from './run.js';
 import { sendItem, SourceError } from './send-item.js';
 
 const KEY = 'pipe';
@@ -24,6 +24,7 @@ const CHUNK = 256 * 1024;
 export async function sendPipe(deps: TransportDeps, o: PipeSendOptions): Promise<TransferSummary> {
   const session = await connectClient(deps, { ...connParams(o), host: o.remote.host, port: o.remote.port, onPhase: (p) => o.progress.onPhase(p) });
   const t0 = deps.clock();
+  let done: number | null = null;
   o.progress.onPhase('transferring');
   const item = await runTransfer(session, o, 'receiver', async () => {
     const s = await session.openStream();
@@ -32,11 +33,12 @@ export async function sendPipe(deps: TransportDeps, o: PipeSendOptions): Promise
     const out = await sendItem(s, header, () => readInput(o.input), (b) => o.progress.onItemProgress(KEY, b));
     if (out.ok) o.progress.onItemDone(KEY);
     else o.progress.onItemFailed(KEY, out.error ?? 'failed');
+    done = deps.clock();
     o.progress.onPhase('closing');
     await session.close(AppError.NONE, 'done');
     return { name: NAME, bytes: out.bytes, ok: out.ok, ...(out.ok ? {} : { error: out.error }) };
   });
-  return summary([item], deps.clock() - t0, session.stats());
+  return summary([item], transferTime(t0, done, deps.clock()), session.stats());
 }
 
 async function* readInput(input: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {

@@ -15,8 +15,10 @@ import { receiveTree, type TreeReceiveOptions } from './tree-receive.js';
 export async function receiveFiles(deps: TransportDeps, o: ReceiveOptions): Promise<TransferSummary> {
   await prepareOutDir(o.outDir);
   const listener = await Listener.open(deps, o.listen.host, o.listen.port);
+  const cache = new HashCache(o.hashCacheDir ?? null);
   try {
     o.onListening(toEndpoint(listener.address()));
+    cache.startPrune(); // meanwhile: waiting for the sender
     const tally = new Tally();
     const t0 = deps.clock();
     let last: Session | null = null;
@@ -34,7 +36,7 @@ export async function receiveFiles(deps: TransportDeps, o: ReceiveOptions): Prom
       last = session;
       o.progress.onPhase('transferring');
       try {
-        await receiveSession(session, o, round++, tally);
+        await receiveSession(session, o, round++, tally, cache);
       } catch (e) {
         if (!o.keepOpen || !(e instanceof XferError) || e.kind !== 'peer_gone') throw e;
         o.progress.onWarning(e.message);
@@ -43,16 +45,17 @@ export async function receiveFiles(deps: TransportDeps, o: ReceiveOptions): Prom
     return summaryOf(tally, deps.clock() - t0, last?.stats() ?? null);
   } finally {
     await listener.close();
+    await cache.settle();
   }
 }
 
 /** All entries of one connection; resolves once the sender closed it gracefully. */
-async function receiveSession(session: Session, o: ReceiveOptions, round: number, tally: Tally): Promise<void> {
+async function receiveSession(session: Session, o: ReceiveOptions, round: number, tally: Tally, cache: HashCache): Promise<void> {
   const tree: TreeReceiveOptions = {
     outDir: o.outDir,
     force: o.force,
     fsync: o.fsync === true,
-    cache: new HashCache(o.hashCacheDir ?? null),
+    cache,
     progress: o.progress,
     stallMs: o.stallTimeoutMs ?? 0,
   };

@@ -161,3 +161,13 @@ export function fsReason(e: unknown): string {
 export function toEndpoint(a: PeerAddress): Endpoint {
   return { host: a.address, port: a.port };
 }
+
+/**
+ * The transfer's time runs from the connection being up to the receiver's answer for the last
+ * item, as iperf3 times its data: neither the handshake before nor the close after (a round
+ * trip in which the peers only agree to hang up) moves a byte. A transfer that failed or was
+ * interrupted never got that answer; its time runs to the end.
+ */
+export function transferTime(t0: number, done: number | null, end: number): number {
+  return (done ?? end) - t0;
+}

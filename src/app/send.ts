@@ -6,7 +6,7 @@ import { connectClient } from '../io/client.js';
 import type { TransportDeps } from '../io/transport.js';
 import { XferError, type SendOptions, type TransferSummary } from './api.js';
 import { HashCache } from './hash-cache.js';
-import { connParams, fsReason, runTransfer, summaryOf } from './run.js';
+import { connParams, fsReason, runTransfer, summaryOf, transferTime } from './run.js';
 import { Tally } from './tally.js';
 import { rootName } from './tree.js';
 import { sendTree } from './tree-send.js';
@@ -16,31 +16,39 @@ export const DEFAULT_STREAMS = 4;
 export async function sendFiles(deps: TransportDeps, o: SendOptions): Promise<TransferSummary> {
   const roots = await checkSources(o.files);
   if (o.signal.aborted) throw new XferError('interrupted', 'interrupted');
-  const session = await connectClient(deps, {
-    ...connParams(o),
-    host: o.remote.host,
-    port: o.remote.port,
-    onPhase: (p) => o.progress.onPhase(p),
-  });
-  const t0 = deps.clock();
-  o.progress.onPhase('transferring');
-  const tally = new Tally();
-  await runTransfer(session, o, 'receiver', async () => {
-    await sendTree(session, {
-      roots,
-      streams: o.concurrency || DEFAULT_STREAMS,
-      symlinks: o.symlinks === true,
-      fresh: o.resume === false,
-      cache: new HashCache(o.hashCacheDir ?? null),
-      progress: o.progress,
-      stallMs: o.stallTimeoutMs ?? 0,
-      ...(o.readSource ? { readSource: o.readSource } : {}),
-    }, tally);
-    o.progress.onPhase('closing');
-    // Every stream is acknowledged and answered, so this close loses nothing.
-    await session.close(AppError.NONE, 'done');
-  });
-  return summaryOf(tally, deps.clock() - t0, session.stats());
+  const cache = new HashCache(o.hashCacheDir ?? null);
+  cache.startPrune(); // meanwhile: the handshake
+  try {
+    const session = await connectClient(deps, {
+      ...connParams(o),
+      host: o.remote.host,
+      port: o.remote.port,
+      onPhase: (p) => o.progress.onPhase(p),
+    });
+    const t0 = deps.clock();
+    let done: number | null = null;
+    o.progress.onPhase('transferring');
+    const tally = new Tally();
+    await runTransfer(session, o, 'receiver', async () => {
+      await sendTree(session, {
+        roots,
+        streams: o.concurrency || DEFAULT_STREAMS,
+        symlinks: o.symlinks === true,
+        fresh: o.resume === false,
+        cache,
+        progress: o.progress,
+        stallMs: o.stallTimeoutMs ?? 0,
+        ...(o.readSource ? { readSource: o.readSource } : {}),
+      }, tally);
+      done = deps.clock();
+      o.progress.onPhase('closing');
+      // Every stream is acknowledged and answered, so this close loses nothing.
+      await session.close(AppError.NONE, 'done');
+    });
+    return summaryOf(tally, transferTime(t0, done, deps.clock()), session.stats());
+  } finally {
+    await cache.settle();
+  }
 }
 
 /**

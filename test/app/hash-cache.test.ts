@@ -60,6 +60,7 @@ test('the first write of a run trims an oversized cache', async (t) => {
   const size = (await stat(join(dir, (await entriesOf(dir))[0]!))).size;
   const cache = new HashCache(dir, 2 * size);
   await cache.put('/src/new', id(99), digests(9));
+  await cache.settle();
   // 4 old entries > 2-entry limit: trimmed to 1 (75 % of 2), then the new one is written.
   assert.equal((await entriesOf(dir)).length, 2);
   assert.ok(await cache.get('/src/new', id(99)));
