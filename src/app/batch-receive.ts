@@ -24,6 +24,7 @@ import { TurnBudget } from './turn.js';
 
 /** Small files being written out at once while the next ones are read (memory: this many times SMALL_MAX at most). */
 const WRITE_PARALLEL = 16;
+const EARLY_READ = 64 * 1024;
 
 type Outcome = { ok: boolean; why?: string };
 
@@ -43,6 +44,14 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
   let lost: Error | null = null;
   const turn = new TurnBudget();
   try {
+    if (h.early > 0 && slots[0]!.d.a !== 'send') {
+      try {
+        await dropEarly(reader, h);
+      } catch (e) {
+        lost = e as Error;
+        if (isTransferLost(e)) throw e;
+      }
+    }
     for (let k = 0; k < data.length; k++) {
       await turn.check();
       const [slot, i] = data[k]!;
@@ -78,6 +87,17 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
   }
   answers.flush();
   if (!s.destroyed) s.end();
+}
+
+/** Item 0's Go and early bytes (batch.ts), sent before our decision, which was not send. */
+async function dropEarly(reader: ByteReader, h: BatchHeader): Promise<void> {
+  const go = toGo(await reader.framed(), h.items, 0);
+  if (!('at' in go) || go.at !== 0) throw new ProtocolError('early data without its go-ahead');
+  for (let left = h.early; left > 0; ) {
+    const b = await reader.next(Math.min(left, EARLY_READ));
+    if (!b) throw new ProtocolError('the early data ended early');
+    left -= b.length;
+  }
 }
 
 /**

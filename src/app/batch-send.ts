@@ -8,24 +8,24 @@ import { StreamAbort, StreamResetError } from '../io/errors.js';
 import type { XferStream } from '../io/stream.js';
 import type { ItemResult, ProgressSink } from './api.js';
 import {
-  encodeBatchHeader, encodeGo, SMALL_MAX, toDecisions, toResult, toWire, type Decision, type Go, type ItemResultFrame,
+  BATCH_VERSION, encodeBatchHeader, encodeGo, SMALL_MAX, toDecisions, toResult, toWire, type Decision, type Go, type ItemResultFrame,
 } from './batch.js';
 import { ByteReader, endAndWait } from './bytes.js';
 import { ProtocolError } from './codec.js';
+import { EarlyPolicy, FileStreamer, SourceFailed, type ReadSource } from './file-stream.js';
 import type { FileId, HashCache } from './hash-cache.js';
-import { BlockHasher, hashBytes } from './hashing.js';
+import { hashBytes } from './hashing.js';
 import { checkOffer, fileHash } from './resume.js';
 import { PeerCancelled, fsReason, isTransferLost } from './run.js';
 import { displayPath } from './safe-path.js';
 import { peerAbortReason, StallWatch } from './stall.js';
 import type { TreeEntry } from './tree.js';
-import { readSmall, RingReader } from './source-read.js';
+import { readSmall } from './source-read.js';
 import { Outbox } from './outbox.js';
 import { TurnBudget } from './turn.js';
-import { unlessClosed, writeChunk } from './write.js';
+import { writeChunk } from './write.js';
 
-/** Reads bytes [start, end) of a file; tests inject failing or hanging sources here. */
-export type ReadSource = (path: string, start: number, end: number) => AsyncIterable<Uint8Array>;
+export type { ReadSource } from './file-stream.js';
 
 export interface BatchSendContext {
   progress: ProgressSink;
@@ -35,6 +35,7 @@ export interface BatchSendContext {
   /** --stall-timeout in ms; 0: never. */
   stallMs: number;
   readSource?: ReadSource;
+  early: EarlyPolicy;
   nextKey(): string;
   record(r: ItemResult): void;
 }
@@ -64,21 +65,33 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
   s.on('error', () => undefined); // failures surface through the reader and writes
   const reader = new ByteReader(s);
   const items = entries.map(toWire);
+  const earlyBytes = ctx.early.bytesFor(entries[0]!, SMALL_MAX);
+  let early: EarlyStart | null = null;
   let decisions: Decision[];
   try {
-    await writeChunk(s, encodeBatchHeader({ v: 2, fresh: ctx.fresh, items }));
+    await writeChunk(s, encodeBatchHeader({ v: BATCH_VERSION, fresh: ctx.fresh, early: earlyBytes, items }));
+    if (earlyBytes > 0) early = new EarlyStart(s, entries[0]!, earlyBytes, ctx);
     decisions = toDecisions(refusal(await reader.framed()), items);
   } catch (e) {
-    const why = e instanceof Refused ? e.message : `not sent: ${fatalOr(e, s)}`;
+    const failed = await early?.dropped();
+    const why = e instanceof Refused ? e.message : failed instanceof SourceFailed ? failed.message : `not sent: ${fatalOr(e, s)}`;
     for (const en of entries) failQuietly(ctx, en, why);
     return;
+  }
+  let stopped: unknown = null;
+  if (early) {
+    const taken = decisions[0]!.a === 'send';
+    ctx.early.learn(taken);
+    if (!taken) {
+      stopped = await early.dropped();
+      early = null;
+    }
   }
   const results = new ResultReader(reader, s);
   const watch = new StallWatch(s, ctx.stallMs, () => s.bytesAccepted, 'sent');
   watch.pause();
   const pending: Promise<void>[] = [];
   const out = new Outbox(s);
-  let stopped: unknown = null;
   const turn = new TurnBudget();
   try {
     for (let i = 0; i < entries.length; i++) {
@@ -96,7 +109,7 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
       } else if (stopped !== null) {
         finish(ctx, key, e, false, 0, `not sent: ${describeEnd(stopped, s)}`);
       } else {
-        const r = await sendOne(s, i, e, d, key, ctx, results, watch, out);
+        const r = await sendOne(s, i, e, d, key, ctx, results, watch, out, i === 0 ? early : null);
         if (r instanceof Error) stopped = r;
         else pending.push(r.outcome);
       }
@@ -133,6 +146,7 @@ async function flushWatched(out: Outbox, watch: StallWatch): Promise<void> {
  */
 async function sendOne(
   s: XferStream, i: number, e: TreeEntry, d: Decision, key: string, ctx: BatchSendContext, results: ResultReader, watch: StallWatch, out: Outbox,
+  early: EarlyStart | null,
 ): Promise<{ outcome: Promise<void> } | Error> {
   try {
     // Hashing or checking a big file takes a while: what is queued should not wait for it.
@@ -158,7 +172,7 @@ async function sendOne(
     // Watched only while the data goes in: local work (hashing) is not a stall of the stream, and
     // once the transport holds all of it, the receiver's watch covers the rest.
     watch.resume();
-    const sent = await sendData(s, plan as DataPlan, e, ctx, (n) => ctx.progress.onItemProgress(key, at + n));
+    const sent = await sendData(s, plan as DataPlan, e, ctx, (n) => ctx.progress.onItemProgress(key, at + n), early);
     watch.pause();
     return { outcome: got.then((r) => settleData(ctx, key, e, sent, r, s, watch)) };
   } catch (err) {
@@ -206,96 +220,68 @@ async function planItem(i: number, e: TreeEntry, d: Decision, ctx: BatchSendCont
   return { go: { i, at: 0 }, small, prefix: empty };
 }
 
-/** A source that failed after its data started: its stream was reset. */
-class SourceFailed extends Error {}
-
-
-/** Go, data from `at`, file hash, for a file that streams. Returns the data bytes handed to the transport. */
-async function sendData(s: XferStream, p: DataPlan, e: TreeEntry, ctx: BatchSendContext, onSent: (n: number) => void): Promise<number> {
-  await writeChunk(s, encodeGo(p.go));
+/**
+ * Go, data from `at`, file hash, for a file that streams; with `early` (its Go and first bytes
+ * went out behind the batch header) only the rest. Returns the data bytes handed to the transport.
+ */
+async function sendData(
+  s: XferStream, p: DataPlan, e: TreeEntry, ctx: BatchSendContext, onSent: (n: number) => void, early: EarlyStart | null,
+): Promise<number> {
   let sent = 0;
   const progress = (n: number): void => onSent((sent += n));
-  const hash = await streamFile(s, p, e, ctx, progress);
-  if (s.sendStopped !== null) return sent;
-  await writeChunk(s, hash);
-  return e.size - p.go.at;
-}
-
-async function streamFile(s: XferStream, p: DataPlan, e: TreeEntry, ctx: BatchSendContext, progress: (n: number) => void): Promise<Buffer> {
-  const at = p.go.at;
-  const id: FileId = { dev: e.dev, ino: e.ino, size: e.size, mtimeMs: e.mtime };
-  const log = await ctx.cache.writer(e.source, id, p.prefix);
-  let appended: Promise<void> = Promise.resolve();
-  const hasher = new BlockHasher((d) => {
-    if (log) appended = appended.then(() => log.append(d)).catch(() => undefined);
-  }, p.prefix);
-  let count = 0;
-  const send = async (b: Uint8Array, release?: () => void): Promise<void> => {
-    hasher.update(b);
-    count += b.length;
-    await writeChunk(s, b, () => progress(b.length), release);
-  };
+  let f: FileStreamer;
+  if (early) {
+    f = await early.taken();
+    progress(f.sent);
+  } else {
+    await writeChunk(s, encodeGo(p.go));
+    f = await FileStreamer.open(s, e, ctx.cache, p.prefix, p.go.at, ctx.readSource);
+  }
   try {
-    if (at < e.size && ctx.readSource) await sendFrom(s, ctx.readSource(e.source, at, e.size), e, send);
-    else if (at < e.size) await sendRing(s, e, at, send);
-    if (s.sendStopped === null && count !== e.size - at) {
-      throw sourceFailed(s, `${e.source} changed while being read (${at + count} of ${e.size} bytes)`);
-    }
-    return hasher.finish();
+    await f.send(e.size, progress);
+    if (s.sendStopped !== null) return sent;
+    await writeChunk(s, f.digest());
+    return e.size - p.go.at;
   } finally {
-    await appended;
-    await log?.close().catch(() => undefined);
+    await f.close();
   }
 }
 
-type Send = (b: Uint8Array, release?: () => void) => Promise<void>;
+/** The Go and first bytes of a batch's first item, sent before the decisions (file-stream.ts). */
+class EarlyStart {
+  private streamer: FileStreamer | null = null;
+  private error: unknown = null;
+  private readonly done: Promise<void>;
 
-/** The file's bytes from `at`, through reused buffers, until the end or a stop by the receiver. */
-async function sendRing(s: XferStream, e: TreeEntry, at: number, send: Send): Promise<void> {
-  const failed = (err: unknown): Error => (s.destroyed ? (err as Error) : sourceFailed(s, `cannot read ${e.source}: ${fsReason(err)}`));
-  const ring = await RingReader.open(e.source, at, e.size).catch((err: unknown) => {
-    throw failed(err);
-  });
-  try {
-    for (;;) {
-      // A read that never returns must not hold the item once the stream is gone (stall, reset).
-      const c = await unlessClosed(s, ring.next()).catch((err: unknown) => {
-        throw failed(err);
-      });
-      if (!c) return;
-      await send(c.data, c.release);
-      if (s.sendStopped !== null) return;
-    }
-  } finally {
-    ring.close();
+  constructor(s: XferStream, e: TreeEntry, bytes: number, ctx: BatchSendContext) {
+    this.done = (async () => {
+      await writeChunk(s, encodeGo({ i: 0, at: 0 }));
+      this.streamer = await FileStreamer.open(s, e, ctx.cache, Buffer.alloc(0), 0, ctx.readSource);
+      await this.streamer.send(bytes, () => undefined);
+    })().catch((err: unknown) => {
+      this.error = err;
+    });
   }
-}
 
-/** The same from an injected source (tests). */
-async function sendFrom(s: XferStream, src: AsyncIterable<Uint8Array>, e: TreeEntry, send: Send): Promise<void> {
-  const it = src[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await unlessClosed(s, it.next());
-      } catch (err) {
-        if (s.destroyed) throw err;
-        throw sourceFailed(s, `cannot read ${e.source}: ${fsReason(err)}`);
-      }
-      if (r.done) return;
-      await send(r.value);
-      if (s.sendStopped !== null) return;
+  /** Once the early bytes are out: the streamer to go on with (the receiver said send). */
+  async taken(): Promise<FileStreamer> {
+    await this.done;
+    if (this.error !== null) {
+      await this.streamer?.close();
+      throw this.error;
     }
-  } finally {
-    const closing = it.return?.()?.catch(() => undefined);
-    if (!s.destroyed) await closing;
+    return this.streamer!;
   }
-}
 
-function sourceFailed(s: XferStream, why: string): SourceFailed {
-  s.destroy(new StreamAbort(AppError.SOURCE_ERROR, why));
-  return new SourceFailed(why);
+  /**
+   * Once the early bytes are out (the receiver drops them): null, or why the stream cannot
+   * carry the batch any more (the source failed and reset it).
+   */
+  async dropped(): Promise<Error | null> {
+    await this.done;
+    await this.streamer?.close();
+    return this.error === null ? null : (this.error as Error);
+  }
 }
 
 // ---------------------------------------------------------------- outcomes

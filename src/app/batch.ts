@@ -1,6 +1,9 @@
 // Many entries per stream, one round trip per batch. On one bidirectional stream:
 //
-//   sender -> receiver   BatchHeader                     {v:2, fresh, items: [Entry...]}
+//   sender -> receiver   BatchHeader                     {v:3, fresh, early, items: [Entry...]}
+//                        early > 0: Go {i: 0, at: 0} and the first `early` bytes of item 0 follow
+//                          at once (file-stream.ts); a receiver that decides other than send
+//                          for item 0 reads and drops them, and item 0 goes on as decided
 //   receiver -> sender   Decisions                       {d: [Decision...]}, one per item, same order
 //   sender -> receiver   for each item decided send / resume / verify, in order:
 //                          Go {i, at}, then size-at data bytes, then the 32-byte file hash
@@ -19,7 +22,7 @@ import { encodeFramed, MAX_FRAMED_LEN, ProtocolError } from './codec.js';
 import { DIGEST_LEN } from './hashing.js';
 import type { EntryKind, TreeEntry, TreeEvent, TreeNote } from './tree.js';
 
-export const BATCH_VERSION = 2;
+export const BATCH_VERSION = 3;
 /** Files bigger than this get a stream of their own. */
 export const SMALL_MAX = 1024 * 1024;
 /** A batch of small files carries at most this much data... */
@@ -40,9 +43,11 @@ export interface WireEntry {
 }
 
 export interface BatchHeader {
-  v: 2;
+  v: typeof BATCH_VERSION;
   /** --no-resume: the receiver drops partial files instead of offering them. */
   fresh: boolean;
+  /** Bytes of item 0 sent right behind the header, before the decisions (0: none). */
+  early: number;
   items: WireEntry[];
 }
 
@@ -83,12 +88,20 @@ export function encodeResult(r: ItemResultFrame): Uint8Array {
 
 export function toBatchHeader(value: unknown): BatchHeader {
   if (!isRecord(value)) throw new ProtocolError('batch header is not an object');
-  if (value.v !== BATCH_VERSION) throw new ProtocolError(`unsupported header version ${String(value.v)}`);
+  if (value.v !== BATCH_VERSION) {
+    throw new ProtocolError(`unsupported header version ${String(value.v)} (this xfer speaks ${BATCH_VERSION}: run the same version on both ends)`);
+  }
   if (typeof value.fresh !== 'boolean') throw new ProtocolError('bad batch flag');
   if (!Array.isArray(value.items) || value.items.length === 0 || value.items.length > BATCH_ITEMS_MAX) {
     throw new ProtocolError('bad batch item list');
   }
-  return { v: 2, fresh: value.fresh, items: value.items.map(toWireEntry) };
+  const items = value.items.map(toWireEntry);
+  if (!isCount(value.early)) throw new ProtocolError('bad early data length');
+  const early = value.early as number;
+  // Early bytes only ever precede a big file's data, and never more than it has.
+  const first = items[0]!;
+  if (early > 0 && (first.kind !== 'file' || first.size <= SMALL_MAX || early > first.size)) throw new ProtocolError('bad early data length');
+  return { v: BATCH_VERSION, fresh: value.fresh, early, items };
 }
 
 function toWireEntry(value: unknown): WireEntry {

@@ -5,6 +5,7 @@ import type { Session } from '../io/session.js';
 import type { ProgressSink } from './api.js';
 import { batches, type BatchEvent } from './batch.js';
 import { sendBatch, type BatchSendContext, type ReadSource } from './batch-send.js';
+import { EarlyPolicy } from './file-stream.js';
 import type { HashCache } from './hash-cache.js';
 import { displayPath } from './safe-path.js';
 import type { Tally } from './tally.js';
@@ -32,6 +33,7 @@ export async function sendTree(session: Session, o: TreeSendOptions, tally: Tall
     cache: o.cache,
     fresh: o.fresh,
     stallMs: o.stallMs,
+    early: new EarlyPolicy(),
     nextKey: () => `item:${keys++}`,
     record: (r) => tally.record(r),
   };
