@@ -235,7 +235,7 @@ async function sendData(
     progress(f.sent);
   } else {
     await writeChunk(s, encodeGo(p.go));
-    f = await FileStreamer.open(s, e, ctx.cache, p.prefix, p.go.at, ctx.readSource);
+    f = new FileStreamer(s, e, ctx.cache, p.prefix, p.go.at, ctx.readSource);
   }
   try {
     await f.send(e.size, progress);
@@ -256,7 +256,7 @@ class EarlyStart {
   constructor(s: XferStream, e: TreeEntry, bytes: number, ctx: BatchSendContext) {
     this.done = (async () => {
       await writeChunk(s, encodeGo({ i: 0, at: 0 }));
-      this.streamer = await FileStreamer.open(s, e, ctx.cache, Buffer.alloc(0), 0, ctx.readSource);
+      this.streamer = new FileStreamer(s, e, ctx.cache, Buffer.alloc(0), 0, ctx.readSource);
       await this.streamer.send(bytes, () => undefined);
     })().catch((err: unknown) => {
       this.error = err;

@@ -5,6 +5,7 @@ import { AppError } from '../core/api.js';
 import { StreamAbort } from '../io/errors.js';
 import type { XferStream } from '../io/stream.js';
 import type { FileId, HashCache } from './hash-cache.js';
+import type { StateWriter } from './state-file.js';
 import { BlockHasher } from './hashing.js';
 import { fsReason } from './run.js';
 import { RingReader } from './source-read.js';
@@ -35,25 +36,28 @@ export class FileStreamer {
   private next: (() => Promise<Chunk | null>) | null = null;
   private closeSource: () => Promise<void> = async () => undefined;
   private held: Chunk | null = null;
-
-  private constructor(
-    private readonly s: XferStream,
-    private readonly e: TreeEntry,
-    private readonly log: Awaited<ReturnType<HashCache['writer']>>,
-    prefix: Buffer,
-    from: number,
-    private readonly readSource: ReadSource | undefined,
-  ) {
-    this.pos = this.start = from;
-    this.hasher = new BlockHasher((d) => {
-      if (log) this.appended = this.appended.then(() => log.append(d)).catch(() => undefined);
-    }, prefix);
-  }
+  /**
+   * The cache entry, opened at the first whole block: opening it starts the entry afresh, and
+   * early data must not wipe the digests a resume or verify of this file is about to use (a
+   * block is 4 MiB, the early bytes far fewer).
+   */
+  private log: Promise<StateWriter | null> | null = null;
 
   /** From byte `from`; `prefix`: digests of the blocks before it (a checked resume). */
-  static async open(s: XferStream, e: TreeEntry, cache: HashCache, prefix: Buffer, from: number, readSource?: ReadSource): Promise<FileStreamer> {
+  constructor(
+    private readonly s: XferStream,
+    private readonly e: TreeEntry,
+    cache: HashCache,
+    prefix: Buffer,
+    from: number,
+    private readonly readSource?: ReadSource,
+  ) {
+    this.pos = this.start = from;
     const id: FileId = { dev: e.dev, ino: e.ino, size: e.size, mtimeMs: e.mtime };
-    return new FileStreamer(s, e, await cache.writer(e.source, id, prefix), prefix, from, readSource);
+    const openLog = (): Promise<StateWriter | null> => cache.writer(e.source, id, prefix);
+    this.hasher = new BlockHasher((d) => {
+      this.appended = this.appended.then(async () => (await (this.log ??= openLog()))?.append(d)).catch(() => undefined);
+    }, prefix);
   }
 
   /** Data bytes handed to the transport so far. */
@@ -93,7 +97,7 @@ export class FileStreamer {
     this.held = null;
     await this.closeSource();
     await this.appended;
-    await this.log?.close().catch(() => undefined);
+    await (await this.log)?.close().catch(() => undefined);
   }
 
   /** The next chunk from the source (opened on first use), null at its end. */

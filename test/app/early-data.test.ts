@@ -4,13 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile, utimes, writeFile } from 'node:fs/promises';
+import { open, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   encodeBatchHeader, encodeDecisions, encodeGo, encodeResult, SMALL_MAX, toBatchHeader, toDecisions, toGo, type Decision, type WireEntry,
 } from '../../src/app/batch.js';
 import { ByteReader, endAndWait } from '../../src/app/bytes.js';
+import { CACHE_MIN_SIZE, HashCache } from '../../src/app/hash-cache.js';
 import { hashBytes } from '../../src/app/hashing.js';
+import { fileHash } from '../../src/app/resume.js';
 import { EARLY_BYTES, EARLY_MISSES, EarlyPolicy } from '../../src/app/file-stream.js';
 import { createApp } from '../../src/app/index.js';
 import type { TreeEntry } from '../../src/app/tree.js';
@@ -120,6 +122,32 @@ test('a receiver that decides other than send drops the early bytes; the file it
   assert.equal(got.counts?.skipped, 1);
   assert.equal(got.counts?.failed, 0);
   assert.ok((await readFile(join(out, 'big'))).equals(data), 'the early bytes never reached the file');
+});
+
+test('early data leaves the hash cache alone: a verify after it still answers from the cached digests', async () => {
+  const h = memoryHarness();
+  const src = await tempDir('early-cache-src');
+  const out = await tempDir('early-cache-out');
+  const cacheDir = await tempDir('early-cache');
+  const data = randomBytes(CACHE_MIN_SIZE + 12345);
+  const path = join(src, 'big');
+  for (const p of [path, join(out, 'big')]) {
+    await writeFile(p, data);
+    await utimes(p, 1000, 1000);
+  }
+  const st = await stat(path);
+  await fileHash(path, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs }, new HashCache(cacheDir));
+  // Same size, mtime and inode, other bytes: only the cache entry still describes `data`.
+  const fh = await open(path, 'r+');
+  await fh.write(Buffer.alloc(16, 1), 0, 16, 0);
+  await fh.close();
+  await utimes(path, 1000, 1000);
+  const r = await startReceiver(h, out);
+  const sent = await createApp(h.deps).sendFiles(sendOpts(r.port, [path], new Recorder(), { hashCacheDir: cacheDir }));
+  await r.received;
+  // Answered from the cache, the sender's hash is the receiver's: skipped as identical. Had the
+  // early bytes started the entry afresh, it would rehash the changed file and fail as "differs".
+  assert.equal(sent.counts?.skipped, 1, JSON.stringify(sent.items));
 });
 
 test('early data stops after a few batches whose receiver decided otherwise', () => {
