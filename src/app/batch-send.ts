@@ -73,23 +73,28 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
     if (earlyBytes > 0) early = new EarlyStart(s, entries[0]!, earlyBytes, ctx);
     decisions = toDecisions(refusal(await reader.framed()), items);
   } catch (e) {
-    const failed = await early?.dropped();
+    // The batch is over; the early bytes finish (or fail with the stream) in the background.
+    const failed = early?.abandon();
     const why = e instanceof Refused ? e.message : failed instanceof SourceFailed ? failed.message : `not sent: ${fatalOr(e, s)}`;
     for (const en of entries) failQuietly(ctx, en, why);
     return;
   }
+  const results = new ResultReader(reader, s);
+  const watch = new StallWatch(s, ctx.stallMs, () => s.bytesAccepted, 'sent');
+  watch.pause();
   let stopped: unknown = null;
   if (early) {
     const taken = decisions[0]!.a === 'send';
     ctx.early.learn(taken);
     if (!taken) {
+      // Nothing else may go on the stream before the early bytes, so a source that hangs
+      // there is watched like any other.
+      watch.resume();
       stopped = await early.dropped();
+      watch.pause();
       early = null;
     }
   }
-  const results = new ResultReader(reader, s);
-  const watch = new StallWatch(s, ctx.stallMs, () => s.bytesAccepted, 'sent');
-  watch.pause();
   const pending: Promise<void>[] = [];
   const out = new Outbox(s);
   const turn = new TurnBudget();
@@ -271,6 +276,12 @@ class EarlyStart {
       throw this.error;
     }
     return this.streamer!;
+  }
+
+  /** Lets the early bytes finish in the background; what failed them so far, or null. */
+  abandon(): Error | null {
+    this.dropped().catch(() => undefined);
+    return this.error === null ? null : (this.error as Error);
   }
 
   /**

@@ -150,6 +150,27 @@ test('early data leaves the hash cache alone: a verify after it still answers fr
   assert.equal(sent.counts?.skipped, 1, JSON.stringify(sent.items));
 });
 
+test('a source that hangs in its early bytes is caught by --stall-timeout when the receiver decides otherwise', async () => {
+  const h = memoryHarness();
+  const src = await tempDir('early-hang-src');
+  const out = await tempDir('early-hang-out');
+  const data = randomBytes(SIZE);
+  const path = join(src, 'big');
+  for (const p of [path, join(out, 'big')]) {
+    await writeFile(p, data);
+    await utimes(p, 1000, 1000);
+  }
+  const r = await startReceiver(h, out);
+  const hang = (): AsyncIterable<Uint8Array> => ({
+    [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<Uint8Array>>(() => undefined) }),
+  });
+  const sending = createApp(h.deps).sendFiles(sendOpts(r.port, [path], new Recorder(), { readSource: hang, stallTimeoutMs: 500 }));
+  const sent = await within(sending, 10_000, 'the send');
+  await r.received.catch(() => undefined);
+  assert.equal(sent.counts?.failed, 1, JSON.stringify(sent.items));
+  assert.ok((await readFile(join(out, 'big'))).equals(data), 'the receiver’s file is untouched');
+});
+
 test('early data stops after a few batches whose receiver decided otherwise', () => {
   const big = { kind: 'file', size: 2 * SMALL_MAX } as TreeEntry;
   const p = new EarlyPolicy();
