@@ -2,6 +2,7 @@
 // ACK state, the congestion controller, the pacer, and the probe timeout.
 import { SentPacketTracker, type SentPacket } from '../recovery/sent-packets.js';
 import { RttEstimator } from '../recovery/rtt.js';
+import { ptoDuration } from '../recovery/pto.js';
 import { AckTracker } from '../recovery/ack-tracker.js';
 import { createController, type CongestionController } from '../congestion/controller.js';
 import { CONNECTION_CATCH_UP_MS, CONNECTION_MIN_BURST_MS, Pacer } from '../congestion/pacer.js';
@@ -80,7 +81,7 @@ export class Recovery {
   }
 
   ptoMs(): number {
-    return this.rtt.ptoBase() * 2 ** this.ptoCount;
+    return ptoDuration(this.rtt, this.ptoCount);
   }
 
   lossOrPtoDeadline(lastAckElicitingSent: Millis): Millis | null {

@@ -21,8 +21,20 @@ export function ptoDeadline(
   return lastAckElicitingSent + ptoDuration(rtt, ptoCount);
 }
 
+/**
+ * The probe interval stops doubling at this (or at two base PTOs on a path slower than that).
+ * RFC 9002 lets it double without end; then a burst that takes a whole flight and the probes
+ * after it, or an outage of a few seconds, leaves the connection waiting for seconds after the
+ * path is back: in the simulator, at 10 Mbit/s x 10 ms with linkem-like burst loss (`--ge 1,25`,
+ * whose loss state changes per packet, so a sender that only probes stays in a burst for
+ * several probes), transfers stalled for 3.5 and 5.8 s. Probing at least once a second costs two
+ * packets a second on a dead path, which the idle timeout ends anyway.
+ */
+export const PTO_CEILING_MS = 1000;
+
 export function ptoDuration(rtt: RttEstimator, ptoCount: number): number {
-  return rtt.ptoBase() * 2 ** Math.min(Math.max(ptoCount, 0), MAX_BACKOFF_EXPONENT);
+  const base = rtt.ptoBase();
+  return Math.min(base * 2 ** Math.min(Math.max(ptoCount, 0), MAX_BACKOFF_EXPONENT), Math.max(PTO_CEILING_MS, 2 * base));
 }
 
 /** The backoff counter: doubles the PTO each time it fires without an ACK in between. */

@@ -8,6 +8,7 @@ import {
   nextRecoveryTimer,
   persistentCongestionDuration,
   isPersistentCongestion,
+  PTO_CEILING_MS,
 } from '../../../src/core/recovery/pto.js';
 
 function sampled(srtt: number, maxAckDelay = 25): RttEstimator {
@@ -18,16 +19,16 @@ function sampled(srtt: number, maxAckDelay = 25): RttEstimator {
 
 describe('PTO', () => {
   test('backoff doubles per firing and resets on ACK', () => {
-    const rtt = sampled(100); // base = 100 + 200 + 25 = 325
+    const rtt = sampled(50); // base = 50 + 100 + 25 = 175
     const b = new PtoBackoff();
-    assert.equal(b.deadline(1000, 1, rtt), 1325);
+    assert.equal(b.deadline(1000, 1, rtt), 1175);
     b.onPtoFired();
     assert.equal(b.count, 1);
-    assert.equal(b.deadline(1000, 1, rtt), 1650);
+    assert.equal(b.deadline(1000, 1, rtt), 1350);
     b.onPtoFired();
-    assert.equal(b.deadline(1000, 1, rtt), 1000 + 4 * 325);
+    assert.equal(b.deadline(1000, 1, rtt), 1000 + 4 * 175);
     b.reset();
-    assert.equal(b.deadline(1000, 1, rtt), 1325);
+    assert.equal(b.deadline(1000, 1, rtt), 1175);
   });
 
   test('deadline depends on the last ack-eliciting send, not on when it is asked', () => {
@@ -42,10 +43,14 @@ describe('PTO', () => {
     assert.equal(ptoDeadline(null, 2, rtt, 0), null);
   });
 
-  test('backoff exponent is capped so the deadline stays finite', () => {
-    const rtt = sampled(50);
-    assert.ok(Number.isFinite(ptoDuration(rtt, 5000)));
-    assert.ok(ptoDuration(rtt, 5000) > ptoDuration(rtt, 10));
+  test(`backoff stops at ${PTO_CEILING_MS} ms, or at two base PTOs on a slower path`, () => {
+    const rtt = sampled(50); // base 50 + 100 + 25 = 175
+    assert.equal(ptoDuration(rtt, 2), 700);
+    assert.equal(ptoDuration(rtt, 3), PTO_CEILING_MS);
+    assert.equal(ptoDuration(rtt, 5000), PTO_CEILING_MS);
+    const slow = sampled(600); // base 600 + 1200 + 25 = 1825
+    assert.equal(ptoDuration(slow, 1), 2 * 1825);
+    assert.equal(ptoDuration(slow, 30), 2 * 1825);
   });
 
   test('loss timer takes precedence over PTO', () => {
