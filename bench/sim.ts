@@ -2,14 +2,17 @@
 // queueing delay and retransmission overhead over a grid of rate x RTT x random loss, then
 // link sharing (Jain's index, xfer vs NewReno). Prints markdown and rewrites its section of
 // bench/RESULTS.md. Usage: node --import tsx bench/sim.ts [--quick] [--cc bbr|newreno] [--no-burst]
-//   [--jobs N] [--rates 10,100] [--rtts 50] [--losses 0,1] [--no-write]
+//   [--jobs N] [--rates 10,100] [--rtts 50] [--losses 0,1] [--no-loopback] [--no-write]
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { CongestionAlgorithm } from '../src/core/api.js';
 import { createController } from '../src/core/congestion/controller.js';
+import { nobleCipher } from '../src/core/crypto/aead.js';
+import { nativeCipher } from '../src/io/native-cipher.js';
 import { measureAead } from './lib/aead-speed.js';
 import { BURST_MEAN_PCT, type CellResult, type CellSpec } from './lib/cell.js';
+import { measureLoopback } from './lib/loopback.js';
 import { runPool } from './lib/pool.js';
 import { writeSection } from './lib/results-file.js';
 import { shareScenarios, type ShareResult, type ShareSpec } from './lib/sharing.js';
@@ -26,17 +29,20 @@ interface Options {
   losses: number[];
   /** Also a burst-loss cell (linkem's --ge 1,25) per rate and RTT. */
   burst: boolean;
+  /** Also a real transfer over 127.0.0.1 (the host's ceiling, where the time goes). */
+  loopback: boolean;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, cc: 'bbr', jobs: Math.min(2, cpus().length), rates: [], rtts: [], losses: [], burst: true, write: true };
+  const o: Options = { quick: false, cc: 'bbr', jobs: Math.min(2, cpus().length), rates: [], rtts: [], losses: [], burst: true, loopback: true, write: true };
   const list = (v: string | undefined): number[] => (v ?? '').split(',').filter(Boolean).map(Number);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') o.quick = true;
     else if (a === '--no-write') o.write = false;
     else if (a === '--no-burst') o.burst = false;
+    else if (a === '--no-loopback') o.loopback = false;
     else if (a === '--cc') {
       const v = argv[++i];
       if (v !== 'bbr' && v !== 'newreno') throw new Error('--cc takes bbr or newreno');
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
   const order = jobs.map((_, i) => i).sort((x, y) => jobCost(jobs[y]!) - jobCost(jobs[x]!));
   process.stderr.write(`bench:sim: ${cells.length} cells + ${shares.length} sharing runs, ${o.jobs} worker(s), --cc ${o.cc} (runs: ${running})\n`);
   let done = 0;
-  const aead = measureAead();
+  const aead = [measureAead(nobleCipher), measureAead(nativeCipher)];
   const sorted = await runPool<CellResult | ShareResult>(order.map((i) => jobs[i]!), o.jobs, () => {
     process.stderr.write(`\r  ${++done}/${jobs.length} done, ${((performance.now() - wall0) / 1000).toFixed(0)} s`);
   });
@@ -106,6 +112,9 @@ async function main(): Promise<void> {
   order.forEach((jobIndex, k) => (results[jobIndex] = sorted[k]!));
   const cellResults = results.slice(0, cells.length) as CellResult[];
   const shareResults = results.slice(cells.length) as ShareResult[];
+  // After the grid, so the two processes have both cores to themselves.
+  if (o.loopback) process.stderr.write('  real transfer over 127.0.0.1 ...\n');
+  const loopback = o.loopback ? await measureLoopback() : null;
   const wallS = (performance.now() - wall0) / 1000;
 
   const lines = [
@@ -120,7 +129,7 @@ async function main(): Promise<void> {
     '',
     shareTable(shareResults),
     '',
-    ...targetNotes(cellResults, shareResults, aead, o.cc),
+    ...targetNotes(cellResults, shareResults, aead, loopback, o.cc),
   ];
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);

@@ -1,6 +1,7 @@
 // Markdown for bench:sim: the grid table, a goodput pivot, the sharing table, and notes that
 // compare the figures with the targets of issue 3.
 import type { AeadSpeed } from './aead-speed.js';
+import type { LoopbackResult } from './loopback.js';
 import type { CellResult } from './cell.js';
 import { fmt } from './measure.js';
 import type { ShareResult } from './sharing.js';
@@ -107,7 +108,13 @@ export function shareTable(rs: readonly ShareResult[]): string {
   return lines.join('\n');
 }
 
-export function targetNotes(cells: readonly CellResult[], shares: readonly ShareResult[], aead: AeadSpeed, cc: string): string[] {
+export function targetNotes(
+  cells: readonly CellResult[],
+  shares: readonly ShareResult[],
+  aead: readonly AeadSpeed[],
+  loopback: LoopbackResult | null,
+  cc: string,
+): string[] {
   let bytes = 0;
   let wall = 0;
   for (const r of cells) {
@@ -116,17 +123,32 @@ export function targetNotes(cells: readonly CellResult[], shares: readonly Share
   }
   for (const r of shares) wall += r.wallMs;
   const simMBps = wall > 0 ? bytes / wall / 1000 : NaN;
-  const sealMbps = aead.sealMBps * 8;
-  const openMbps = aead.openMBps * 8;
+  const ciphers = aead.map(
+    (a) => `${a.cipher} seals ${fmt(a.sealMBps)} MB/s and opens ${fmt(a.openMBps)} MB/s (${fmt(a.sealMBps * 8, 0)} / ${fmt(a.openMBps * 8, 0)} Mbit/s)`,
+  );
   return [
     `**Where the time goes at 1000 Mbit/s.** The simulator runs in virtual time, so its figures show what the`,
-    `protocol and the \`${cc}\` controller do, not what a host can push: it is not bound by CPU. On this host the`,
-    `core's pure-JS ChaCha20-Poly1305 seals ${fmt(aead.sealMBps)} MB/s and opens ${fmt(aead.openMBps)} MB/s of ${aead.payloadBytes}-byte`,
-    `payloads on one core (${fmt(sealMbps, 0)} / ${fmt(openMbps, 0)} Mbit/s). A real sender seals every data packet and a real`,
-    `receiver opens it, each on its one JS thread, so a real transfer cannot exceed ~${fmt(Math.min(sealMbps, openMbps), 0)} Mbit/s before`,
-    `framing, ACK handling and UDP syscalls take their share; 1000 Mbit/s needs native crypto (node:crypto's`,
-    `chacha20-poly1305) or several cores. The simulator itself, running both ends plus the link on one core, moved`,
+    `protocol and the \`${cc}\` controller do, not what a host can push: it is not bound by CPU. On this host, one core`,
+    `running the packet AEAD (ChaCha20-Poly1305) on ${aead[0]?.payloadBytes ?? '?'}-byte payloads: ${ciphers.join('; ')}.`,
+    `A real xfer process uses OpenSSL's (\`openssl\`) when its Node has it, the pure-JS one (\`noble\`) otherwise;`,
+    `the simulator runs both ends on the pure-JS one.`,
+    ...loopbackNotes(loopback),
+    `The simulator itself, running both ends plus the link on one core, moved`,
     `${fmt(simMBps)} MB/s of payload per worker in this run (≈ ${fmt(simMBps * 8, 0)} Mbit/s of virtual traffic per wall second),`,
     `which is why the 1000 Mbit/s cells transfer fewer seconds and why the whole grid takes minutes.`,
+  ];
+}
+
+function loopbackNotes(r: LoopbackResult | null): string[] {
+  if (!r) return [];
+  if (r.error) return [`A real transfer over 127.0.0.1 (the host's ceiling) did not complete: ${r.error}.`];
+  const side = (name: string, b: LoopbackResult['sender']): string =>
+    b ? `${name}: ${b.shares.filter(([, pct]) => pct >= 1).map(([k, pct]) => `${k} ${fmt(pct, 0)} %`).join(', ')}` : `${name}: no profile`;
+  return [
+    `A real transfer of ${fmt(r.sizeBytes / 1048576, 0)} MiB between two xfer processes over 127.0.0.1 (no link, no loss; cipher`,
+    `\`${r.cipher}\`; best of 2, from starting \`xfer send\` to its exit) ran at **${fmt(r.mbps, 0)} Mbit/s**: that, not the`,
+    `protocol, bounds a 1000 Mbit/s transfer on this host. Where each process's time went (V8 CPU profile of a third run,`,
+    `share of samples ≥ 1 %) — ${side('sender', r.sender)}; ${side('receiver', r.receiver)}.`,
+    `Node has no sendmmsg or UDP GSO, so every datagram is its own sendmsg system call.`,
   ];
 }

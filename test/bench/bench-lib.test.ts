@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jain, percentile, Samples } from '../../bench/lib/measure.js';
 import { SharedBottleneck } from '../../bench/lib/shared-net.js';
+import { categorise } from '../../bench/lib/loopback.js';
 
 describe('bench measures', () => {
   test('Jain index: 1 for equal shares, 1/n for one hog', () => {
@@ -39,5 +40,26 @@ describe('SharedBottleneck', () => {
     for (let i = 0; i < 10_000; i++) link.send(0, new Uint8Array(1), 0);
     assert.ok(link.randomDrops > 850 && link.randomDrops < 1150, `${link.randomDrops}`);
     assert.equal(link.queueDrops, 0);
+  });
+});
+
+describe('loopback profile breakdown', () => {
+  test('sorts V8 samples into categories weighted by their time, largest first', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame('doSend', 'node:dgram') },
+        { id: 2, callFrame: frame('(garbage collector)', '') },
+        { id: 3, callFrame: frame('buildPacket', 'file:///x/dist/core/conn/connection.js') },
+        { id: 4, callFrame: frame('update', 'node:internal/crypto/cipher') },
+      ],
+      samples: [1, 1, 2, 3, 4, 99],
+      timeDeltas: [30, 30, 20, 15, 5, 1000],
+    };
+    const b = categorise(profile);
+    assert.deepEqual(
+      b.shares.map(([k, v]) => [k.split(' ')[0], v]),
+      [['UDP', 60], ['garbage', 20], ['protocol', 15], ['AEAD', 5]],
+    );
   });
 });

@@ -1,0 +1,148 @@
+// What one real xfer transfer can push on this host when no link limits it: a file over UDP on
+// 127.0.0.1 between two real processes (sender and receiver each on their one JS thread), and,
+// from a second run under --cpu-prof, where each side spends its CPU time. The simulator cannot
+// say this, since it runs in virtual time; this is the ceiling the 1000 Mbit/s cells are held to.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { pickCipher } from '../../src/io/native-cipher.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MiB = 1024 * 1024;
+
+export interface Breakdown {
+  /** Share of sampled time per category, in %, largest first. */
+  shares: [string, number][];
+}
+
+export interface LoopbackResult {
+  sizeBytes: number;
+  mbps: number;
+  cipher: string;
+  sender: Breakdown | null;
+  receiver: Breakdown | null;
+  error?: string;
+}
+
+/** Builds dist when missing or older than src, since the processes run the built CLI. */
+function ensureBuild(): void {
+  const main = join(ROOT, 'dist/cli/main.js');
+  if (existsSync(main) && latestMtime(join(ROOT, 'src')) <= statSync(main).mtimeMs) return;
+  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+function latestMtime(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? latestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function exec(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, out });
+    });
+  });
+}
+
+async function transfer(file: string, work: string, profDir: string | null): Promise<number> {
+  const out = mkdtempSync(join(work, 'out-'));
+  const port = await freeUdpPort();
+  const code = randomBytes(16).toString('hex');
+  const prof = (side: string) => (profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, side)}`] : []);
+  const cli = join(ROOT, 'bin/xfer');
+  const recv = exec([...prof('recv'), cli, 'recv', '--listen', `127.0.0.1:${port}`, '--out', out, '--code', code, '-q'], 120_000);
+  await new Promise((r) => setTimeout(r, 700)); // the receiver's start-up; a late one only costs a retry
+  const t0 = performance.now();
+  const send = await exec([...prof('send'), cli, 'send', file, `127.0.0.1:${port}`, '--code', code, '-q'], 120_000);
+  const ms = performance.now() - t0;
+  const r = await recv;
+  if (send.code !== 0 || r.code !== 0) throw new Error(`loopback transfer failed (send ${send.code}, recv ${r.code}): ${(send.out + r.out).trim().split('\n')[0]}`);
+  const size = statSync(file).size;
+  if (statSync(join(out, 'loopback.bin')).size !== size) throw new Error('loopback transfer: size mismatch');
+  return (size * 8) / (ms * 1000);
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+}
+
+/** Sorts samples of a V8 .cpuprofile into the few places a transfer's time can go. */
+export function categorise(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }): Breakdown {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const totals = new Map<string, number>();
+  let all = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id);
+    const dt = profile.timeDeltas[i] ?? 0;
+    if (!f) return;
+    const cat = category(f.functionName, f.url);
+    totals.set(cat, (totals.get(cat) ?? 0) + dt);
+    all += dt;
+  });
+  const shares = [...totals].map(([k, v]): [string, number] => [k, all > 0 ? (100 * v) / all : 0]);
+  return { shares: shares.sort((a, b) => b[1] - a[1]) };
+}
+
+function category(fn: string, url: string): string {
+  if (fn === '(garbage collector)') return 'garbage collection';
+  if (fn === '(idle)') return 'idle (waiting for the socket, the disk or the pacer)';
+  if (url === 'node:dgram' || url.includes('internal/dgram') || fn === 'doSend') return 'UDP socket calls';
+  if (url.includes('internal/crypto/cipher') || fn === 'sealPacket' || url.endsWith('native-cipher.js')) return 'AEAD (OpenSSL ChaCha20-Poly1305)';
+  if (url.includes('internal/crypto/hash')) return 'SHA-256 of the file';
+  if (url.includes('/dist/core/')) return 'protocol (core: framing, ACKs, recovery, congestion)';
+  if (url.includes('/dist/')) return 'xfer io/app/cli';
+  return 'other (Node internals, file I/O, start-up)';
+}
+
+function readProfile(dir: string): Breakdown | null {
+  if (!existsSync(dir)) return null;
+  const f = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
+  return f ? categorise(JSON.parse(readFileSync(join(dir, f), 'utf8'))) : null;
+}
+
+/** Best of `rounds` plain runs for the rate, then one profiled run for the breakdown. */
+export async function measureLoopback(sizeBytes = 256 * MiB, rounds = 2): Promise<LoopbackResult> {
+  const work = mkdtempSync(join(tmpdir(), 'xfer-loopback-'));
+  const empty: LoopbackResult = { sizeBytes, mbps: NaN, cipher: pickCipher().name, sender: null, receiver: null };
+  try {
+    ensureBuild();
+    const file = join(work, 'loopback.bin');
+    const chunk = randomBytes(MiB);
+    writeFileSync(file, Buffer.alloc(0));
+    for (let i = 0; i < sizeBytes / MiB; i++) writeFileSync(file, chunk, { flag: 'a' });
+    let mbps = 0;
+    for (let i = 0; i < rounds; i++) mbps = Math.max(mbps, await transfer(file, work, null));
+    const prof = join(work, 'prof');
+    await transfer(file, work, prof);
+    return { ...empty, mbps, sender: readProfile(join(prof, 'send')), receiver: readProfile(join(prof, 'recv')) };
+  } catch (err) {
+    return { ...empty, error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
