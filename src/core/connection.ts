@@ -195,8 +195,14 @@ export class Connection implements ConnectionHandle {
     this.packetsReceived++;
     this.bytesReceived += buf.length;
     let eliciting = false;
-    for (const f of frames) if (isAckEliciting(f)) eliciting = true;
-    this.recovery.acks.onPacketReceived(pn, eliciting, now);
+    let ping = false;
+    for (const f of frames) {
+      if (isAckEliciting(f)) eliciting = true;
+      if (f.type === 'ping') ping = true;
+    }
+    // A PING asks for an answer now: it rides on probes and keep-alives, whose sender is
+    // waiting on this ACK (see recovery README, "probes are acked at once").
+    this.recovery.acks.onPacketReceived(pn, eliciting, now, ping);
     for (const f of frames) {
       if (this.state === 'closed') return;
       this.onFrame(f, now);
@@ -318,14 +324,13 @@ export class Connection implements ConnectionHandle {
         sent.push({ k: 'ctl', f });
       }
     }
+    // Every probe carries a PING, so that the receiver acks it at once instead of pairing it.
+    if (probe || wantPing) encodeFrame(w, { type: 'ping' });
     let streamId: number | null = null;
     if (wantData) streamId = this.streams.fillStreamData(w, sent);
     // A probe carries data where it can (RFC 9002 6.2.4): the ack it draws then also repairs.
     else if (wantRepeat || (probe && !wantControl)) streamId = this.streams.fillRedundant(w, sent, probe);
     const eliciting = sent.some((s) => s.k !== 'ack');
-    if ((wantPing || probe) && !eliciting) {
-      encodeFrame(w, { type: 'ping' });
-    }
     this.pingPending = false;
     if (w.length === 0) return null;
     const datagram = this.sealWritten(w);

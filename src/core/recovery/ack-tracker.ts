@@ -48,7 +48,7 @@ export class AckTracker {
   }
 
   /** Records an authenticated packet; false when it is a duplicate (the caller drops it). */
-  onPacketReceived(pn: number, ackEliciting: boolean, now: number): boolean {
+  onPacketReceived(pn: number, ackEliciting: boolean, now: number, ackAtOnce = false): boolean {
     if (!Number.isSafeInteger(pn) || this.isDuplicate(pn)) return false;
     this.insert(pn);
     this.newSinceAck = true;
@@ -58,7 +58,7 @@ export class AckTracker {
     }
     if (ackEliciting) {
       // Out-of-order arrival is acked at once so the sender's loss detection sees it early.
-      if (pn < this.largestElicitingPn || this.gapBelow(pn)) this.immediate = true;
+      if (ackAtOnce || pn < this.largestElicitingPn || this.gapBelow(pn)) this.immediate = true;
       this.largestElicitingPn = Math.max(this.largestElicitingPn, pn);
       this.elicitingPending++;
       if (this.firstPendingAt === null) this.firstPendingAt = now;

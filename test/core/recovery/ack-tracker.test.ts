@@ -160,6 +160,15 @@ describe('AckTracker: when to ACK', () => {
     assert.equal(a.ackDeadline(), 27);
   });
 
+  test('a packet that asks for an answer (a PING: probes, keep-alives) is acked at once', () => {
+    const a = new AckTracker(25, 2);
+    a.onPacketReceived(0, true, 100, true);
+    assert.equal(a.shouldAckNow(100), true);
+    a.onAckSent();
+    a.onPacketReceived(1, true, 101);
+    assert.equal(a.shouldAckNow(101), false);
+  });
+
   test('onAckSent resets the pending state but keeps the ranges', () => {
     const a = new AckTracker();
     a.onPacketReceived(0, true, 0);

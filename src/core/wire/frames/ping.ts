@@ -2,7 +2,7 @@ import type { ByteReader, ByteWriter } from '../varint.js';
 
 export const FRAME_PING = 0x01;
 
-/** Elicits an ACK; used for keep-alive and probes. */
+/** Asks for an ACK at once (the receiver does not wait to pair it); on keep-alives and every probe. */
 export interface PingFrame {
   type: 'ping';
 }
