@@ -61,7 +61,10 @@ test('the first write of a run trims an oversized cache', async (t) => {
   const cache = new HashCache(dir, 2 * size);
   await cache.put('/src/new', id(99), digests(9));
   await cache.settle();
-  // 4 old entries > 2-entry limit: trimmed to 1 (75 % of 2), then the new one is written.
-  assert.equal((await entriesOf(dir)).length, 2);
+  // 4 old entries > 2-entry limit: trimmed to 75 % of it, newest kept. The write does not wait
+  // for the trim, so its listing may or may not include the new entry: 1 old one is left beside
+  // the new one, or none; never the new one taken.
+  const left = (await entriesOf(dir)).length;
+  assert.ok(left === 1 || left === 2, `${left} entries left`);
   assert.ok(await cache.get('/src/new', id(99)));
 });
