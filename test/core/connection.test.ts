@@ -43,6 +43,8 @@ describe('Connection lifecycle', () => {
     const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0, congestion: 'bbr' });
     const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0 });
     assert.ok(c.pollTransmit(0), 'first hello (lost)');
+    assert.ok(c.pollTransmit(0), 'its copy (lost too)');
+    assert.equal(c.pollTransmit(0), null);
     const retry = c.pollTimeout()!;
     const hello = c.pollTransmit(retry);
     assert.ok(hello, 'second hello');
@@ -72,6 +74,33 @@ describe('Connection lifecycle', () => {
     assert.ok(s.isConnected);
     assert.equal(s.stats().minRttMs, 100, 'from the hello leaving (110) to the answer (210)');
     assert.equal(c.stats().minRttMs, 160, 'the client cannot tell the server was slow');
+  });
+
+  test('each hello goes twice; the server answers both copies, and either alone completes the handshake with a clean RTT sample', () => {
+    for (const lost of ['hello', 'reply'] as const) {
+      const c = new Connection({ role: 'client', code: SIM_CODE, random: randomSource(1), now: 0, congestion: 'bbr' });
+      const s = new Connection({ role: 'server', code: SIM_CODE, random: randomSource(2), now: 0, congestion: 'bbr' });
+      const first = c.pollTransmit(0);
+      const copy = c.pollTransmit(0);
+      assert.ok(first && copy);
+      const hellos = [first, copy];
+      assert.deepEqual(hellos[1], hellos[0]);
+      assert.equal(c.pollTransmit(0), null, 'two copies, no more');
+      const replies: Uint8Array[] = [];
+      for (const [i, h] of hellos.entries()) {
+        if (lost === 'hello' && i === 0) continue;
+        s.handleDatagram(h, 50 + i * 0.1);
+        for (let d = s.pollTransmit(50 + i * 0.1); d; d = s.pollTransmit(50 + i * 0.1)) replies.push(d);
+      }
+      assert.equal(replies.length, lost === 'hello' ? 1 : 2, `${lost} lost: the server answers each copy that came`);
+      c.handleDatagram(lost === 'reply' ? replies[1]! : replies[0]!, 100);
+      assert.ok(c.isConnected, `${lost} lost: connected in one round trip`);
+      assert.equal(c.stats().minRttMs, 100, `${lost} lost: the copies left together, so the sample stands`);
+      for (let d = c.pollTransmit(100); d; d = c.pollTransmit(100)) s.handleDatagram(d, 150);
+      assert.ok(s.isConnected);
+      // From its first answer leaving (50, or 50.1 when only the copy came) to the client's packet.
+      assert.equal(s.stats().minRttMs, lost === 'hello' ? 150 - 50.1 : 100, `${lost} lost: a copy is not a retry for the server either`);
+    }
   });
 
   test('the server makes its key pair with the connection, while idle, not when the hello arrives', () => {
@@ -174,7 +203,8 @@ describe('Connection lifecycle', () => {
     }
     assert.deepEqual(reason, { kind: 'handshake_timeout' });
     assert.equal(now, 3_000);
-    assert.ok(sent >= 3 && sent < 10, `client hello retransmitted with backoff (${sent} sends)`);
+    // Two copies per try, and the tries back off.
+    assert.ok(sent >= 6 && sent < 20 && sent % 2 === 0, `client hello retransmitted with backoff (${sent} sends)`);
   });
 
   test('the hello backoff stops at 1 s: a 10 s handshake makes 12 tries, so a burst of loss cannot eat them all', () => {
@@ -188,9 +218,12 @@ describe('Connection lifecycle', () => {
       now = t;
       c.handleTimeout(now);
     }
-    assert.deepEqual(at.slice(0, 5), [0, 250, 750, 1750, 2750]);
-    assert.equal(at.length, 12, `hellos at ${at.join(', ')}`);
-    assert.ok(at.slice(1).every((t, i) => t - at[i]! <= 1_000), 'no gap above 1 s');
+    // Each try is two copies, sent at the same moment.
+    assert.equal(at.length, 24, `hellos at ${at.join(', ')}`);
+    const tries = at.filter((_, i) => i % 2 === 0);
+    assert.deepEqual(at.filter((_, i) => i % 2 === 1), tries);
+    assert.deepEqual(tries.slice(0, 5), [0, 250, 750, 1750, 2750]);
+    assert.ok(tries.slice(1).every((t, i) => t - tries[i]! <= 1_000), 'no gap above 1 s');
   });
 
   test('idle timeout when the peer vanishes after the handshake', () => {
@@ -243,6 +276,37 @@ describe('Connection lifecycle', () => {
     assert.ok(sim.b.isClosed);
     assert.deepEqual(localReason, { kind: 'local', errorCode: 0, reason: 'done' });
     assert.ok(sim.now - closedAt >= 50, `closing took ${sim.now - closedAt} ms`);
+  });
+});
+
+describe('closing on a lossy path', () => {
+  test('a closer that hears nothing sends its close six times over its linger', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 } });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    sim.run(() => false, sim.now + 200); // the handshake's last ACKs go first
+    sim.ba.send = () => {};
+    let closes = 0;
+    sim.ab.send = () => void closes++;
+    let ended = false;
+    sim.onEvent = (side, e) => { if (side === 'a' && e.type === 'closed') ended = true; };
+    sim.a.close(0, 'done', sim.now);
+    sim.run(() => ended, 10_000);
+    assert.equal(closes, 6);
+  });
+
+  test('the peer still learns of a graceful close when the first five copies are lost', () => {
+    const sim = new Sim({ link: { rateMbps: 10, delayMs: 10 }, serverOptions: { idleTimeoutMs: 5_000 } });
+    sim.run(() => sim.a.isConnected && sim.b.isConnected, 5_000);
+    // Nothing b says reaches a, so a's closes go by its timer only.
+    sim.ba.send = () => {};
+    let lose = 5;
+    const send = sim.ab.send.bind(sim.ab);
+    sim.ab.send = (d: Uint8Array, now: number) => (lose-- > 0 ? undefined : send(d, now));
+    let peerReason: CloseReason | undefined;
+    sim.onEvent = (side, e) => { if (side === 'b' && e.type === 'closed') peerReason = e.reason; };
+    sim.a.close(0, 'done', sim.now);
+    sim.run(() => peerReason !== undefined, 10_000);
+    assert.deepEqual(peerReason, { kind: 'peer', errorCode: 0, reason: 'done' });
   });
 });
 
