@@ -202,6 +202,9 @@ async function xferOnce(file, size, timeoutMs) {
     }
     const got = join(out, file.split('/').pop());
     if (!existsSync(got)) return { ...base, ok: false, note: `no file on the receiver (recv: ${recvCode})` };
+    // The receiver must end on its own and succeed too: one that missed the close would wait
+    // out its idle timeout and fail a transfer whose file is whole.
+    if (recvCode !== 0) return { ...base, ok: false, note: `receiver ${recvCode === 'timeout' ? 'still running 10 s after the sender' : `exit ${recvCode}`}` };
     return { ...base, ok: true, sha: await sha256(got) };
   } finally {
     await recv.stop();
