@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pickCipher } from '../../src/io/native-cipher.js';
+import { latestMtime } from './link-util.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MiB = 1024 * 1024;
@@ -35,15 +36,6 @@ function ensureBuild(): void {
   if (existsSync(main) && latestMtime(join(ROOT, 'src')) <= statSync(main).mtimeMs) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) throw new Error('npm run build failed');
-}
-
-function latestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? latestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
 }
 
 async function freeUdpPort(): Promise<number> {

@@ -145,7 +145,7 @@ function loopbackNotes(r: LoopbackResult | null): string[] {
   const side = (name: string, b: LoopbackResult['sender']): string =>
     b ? `${name}: ${b.shares.filter(([, pct]) => pct >= 1).map(([k, pct]) => `${k} ${fmt(pct, 0)} %`).join(', ')}` : `${name}: no profile`;
   return [
-    `A real transfer of ${fmt(r.sizeBytes / 1048576, 0)} MiB between two xfer processes over 127.0.0.1 (no link, no loss; cipher`,
+    `A real transfer of ${fmt(r.sizeBytes / (1 << 20), 0)} MiB between two xfer processes over 127.0.0.1 (no link, no loss; cipher`,
     `\`${r.cipher}\`; best of 2, from starting \`xfer send\` to its exit) ran at **${fmt(r.mbps, 0)} Mbit/s**: that, not the`,
     `protocol, bounds a 1000 Mbit/s transfer on this host. Where each process's time went (V8 CPU profile of a third run,`,
     `share of samples ≥ 1 %) — ${side('sender', r.sender)}; ${side('receiver', r.receiver)}.`,

@@ -44,8 +44,9 @@ export class HandshakePhase {
   private sends = 0;
   /** Server: the first hello is built but not yet handed out; see onDatagramOut. */
   private replyQueued = false;
-  /** Client: the copy of the hello just sent is still to go. Server: when the first hello came. */
+  /** Client: the copy of the hello just sent is still to go. */
   private copyDue = false;
+  /** Server: when the first client hello came (a repeat soon after it is the client's copy). */
   private firstHelloAt: Millis | null = null;
   /** Client: give up then; server: drop a half-open handshake then (Infinity while listening). */
   deadline: Millis;
