@@ -148,3 +148,15 @@ describe('sharing one bottleneck (20 Mbit/s, 40 ms, no loss, 20 s)', () => {
     assert.ok(bbr <= 66.7 && bbr >= 20, `BBR share ${bbr.toFixed(1)} %, NewReno ${r.sharePct[1]!.toFixed(1)} %`);
   });
 });
+
+describe('sharing a small-BDP bottleneck (10 Mbit/s, 10 ms: BDP 9 packets, queue 11)', () => {
+  // Starting together, the second flow's first RTT sample sits behind the first one's initial
+  // window, and both first flights overflow the queue. That once taught one flow 30 % "random"
+  // loss, which it then compensated for by sending 1.43x the link rate: the other flow starved.
+  test('two flows starting together: neither starves, both near an even share over 5-20 s', () => {
+    const r = runShare({ rateMbps: 10, rttMs: 10, lossPct: 0, durationMs: 20_000, windowFromMs: 5_000, seed: 7, label: 'small', flows: [{ cc: 'bbr', startMs: 0 }, { cc: 'bbr', startMs: 0 }] }, () => 0);
+    const shares = r.windowMbps.map((x) => x.toFixed(2)).join(' / ');
+    assert.ok(Math.min(...r.sharePct) >= 35, `shares ${shares} Mbit/s`);
+    assert.ok(r.utilisationPct >= 90, `utilisation ${r.utilisationPct.toFixed(1)} %`);
+  });
+});

@@ -100,6 +100,13 @@ export const STANDING_QUEUE_BETA = 0.85;
  * against NewReno 44/54 -> 27/71 Mbit/s (cutting every 2nd round: 9/88).
  */
 export const STANDING_QUEUE_CUT_ROUNDS = 8;
+/**
+ * Share of the learned background loss forgotten per round in which a queue stood although we
+ * sent no faster than the model: our compensated rate bw / (1 - p) is more than the bottleneck
+ * takes, so p is too high (or another flow keeps the queue full; compensating would only add to
+ * it). Random loss needs no queue to show, so a right estimate survives.
+ */
+export const STANDING_QUEUE_LOSS_DOUBT = 0.5;
 /** Headroom for packets that are partly sent when the window closes. */
 export const QUANTUM_PACKETS = 2;
 /**

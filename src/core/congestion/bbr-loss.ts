@@ -48,6 +48,11 @@ export class BackgroundLoss {
     }
   }
 
+  /** Forgets this share of the loss learned so far (the estimate drops by it). */
+  doubt(share: number): void {
+    this.lost *= 1 - share;
+  }
+
   /** Estimated fraction of sent bytes the path drops at random, in [0, MAX_BACKGROUND_LOSS]. */
   get rate(): number {
     const horizon = LOSS_HORIZON_PACKETS * this.mds;
@@ -103,6 +108,9 @@ export class RoundStats {
   /** Lost / delivered bytes of packets eligible for the background estimate. */
   learnLost = 0;
   learnDelivered = 0;
+  /** The same, for packets sent outside STARTUP. */
+  cruiseLost = 0;
+  cruiseDelivered = 0;
   minRtt = Infinity;
   maxRtt = 0;
   maxInflight = 0;
@@ -127,6 +135,8 @@ export class RoundStats {
     this.deliveredPackets = 0;
     this.learnLost = 0;
     this.learnDelivered = 0;
+    this.cruiseLost = 0;
+    this.cruiseDelivered = 0;
     this.minRtt = Infinity;
     this.maxRtt = 0;
     this.maxInflight = 0;

@@ -24,7 +24,7 @@ import {
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, QUANTUM_PACKETS,
-  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, HOST_LIMITED_DELIVERED, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS,
+  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, HOST_LIMITED_DELIVERED, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS, STANDING_QUEUE_LOSS_DOUBT,
   RESUME_GROWTH,
 } from './bbr-constants.js';
 
@@ -43,6 +43,9 @@ export class Bbr implements CongestionController {
   private minRttStamp = 0;
   private readonly loss: BackgroundLoss;
   private readonly learn = new LearnLog();
+  /** The part of `learn` outside STARTUP: the only loss the send rate compensates (sendRate). */
+  private readonly cruiseLearn = new LearnLog();
+  private readonly cruiseLoss: BackgroundLoss;
   private readonly stats = new RoundStats();
   private readonly aggregation = new AckAggregation();
   private readonly jump: StartupJump;
@@ -86,6 +89,7 @@ export class Bbr implements CongestionController {
     this.iw = INITIAL_WINDOW_PACKETS * mds;
     this.cwnd = this.iw;
     this.loss = new BackgroundLoss(mds);
+    this.cruiseLoss = new BackgroundLoss(mds);
     this.jump = new StartupJump(mds);
     this.learn.set(0, true);
   }
@@ -143,6 +147,7 @@ export class Bbr implements CongestionController {
       newestSent = Math.max(newestSent, p.timeSent);
       maxStamp = Math.max(maxStamp, p.delivered ?? this.delivered);
       if (this.learn.contains(p.timeSent)) rs.learnDelivered += p.size;
+      if (this.cruiseLearn.contains(p.timeSent)) rs.cruiseDelivered += p.size;
     }
     this.delivered += ackedBytes;
     rs.deliveredBytes += ackedBytes;
@@ -184,6 +189,7 @@ export class Bbr implements CongestionController {
       }
       this.lastLostPn = p.pn;
       if (this.learn.contains(p.timeSent)) rs.learnLost += p.size;
+      if (this.cruiseLearn.contains(p.timeSent)) rs.cruiseLost += p.size;
     }
     if (lost.length > 0 && this.mode === 'probe_bw') this.cycle.onLoss();
     if (persistentCongestion) this.restart(now);
@@ -217,7 +223,7 @@ export class Bbr implements CongestionController {
 
   /** Bytes per second to send so that what survives background loss is `bw`. */
   private sendRate(): number {
-    return this.bandwidth / (1 - this.loss.rate);
+    return this.bandwidth / (1 - Math.min(this.loss.rate, this.cruiseLoss.rate));
   }
 
   /** gain x send rate x min RTT, in bytes (0 without a model). */
@@ -280,7 +286,10 @@ export class Bbr implements CongestionController {
   private endRound(): void {
     const rs = this.stats;
     if (Number.isFinite(this.minRttMs)) {
-      if (rs.isClean(this.minRttMs) && rs.learnLost + rs.learnDelivered > 0) this.loss.add(rs.learnLost, rs.learnDelivered);
+      if (rs.isClean(this.minRttMs)) {
+        if (rs.learnLost + rs.learnDelivered > 0) this.loss.add(rs.learnLost, rs.learnDelivered);
+        if (rs.cruiseLost + rs.cruiseDelivered > 0) this.cruiseLoss.add(rs.cruiseLost, rs.cruiseDelivered);
+      }
       // Losses in the round right after a cut belong to packets sent before it.
       const settled = this.round > this.lastCutRound + 1;
       if (settled && isCongestedRound(rs, this.loss.rate, this.minRttMs)) this.onCongestion(rs);
@@ -293,6 +302,7 @@ export class Bbr implements CongestionController {
       // flow-control-limited stretch all lower its best sample), so a cut takes at most
       // STANDING_QUEUE_MAX_CUT per round, and rounds with app-limited samples do not count;
       // a queue that keeps standing keeps cutting.
+      if (this.mode === 'probe_bw' && this.pacingGain <= 1 && this.standingQueue) this.cruiseLoss.doubt(STANDING_QUEUE_LOSS_DOUBT);
       if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue && !rs.appLimited) {
         this.bwFilter.resetTo(this.round + 1, Math.max(rs.maxRate, (1 - STANDING_QUEUE_MAX_CUT) * this.bandwidth));
         // The cut above keeps every flow's share (each falls back to what it got), so it cannot
@@ -402,7 +412,9 @@ export class Bbr implements CongestionController {
 
   private stepStates(now: number, priorInflight: number, inflight: number, minRttExpired: boolean): void {
     if (this.mode === 'startup' && this.filledPipe) this.enterDrain();
-    if (this.mode === 'drain' && inflight <= this.bdp(1)) this.enterProbeBw(now);
+    // The floor: an estimate that collapsed (a flow starved by another) would otherwise keep
+    // DRAIN's 0.35 gain until PROBE_RTT, seconds later.
+    if (this.mode === 'drain' && inflight <= Math.max(this.bdp(1), this.minCwnd())) this.enterProbeBw(now);
     if (this.mode === 'probe_bw') {
       const v = this.cycleView;
       v.minRttMs = this.minRttMs;
@@ -416,7 +428,9 @@ export class Bbr implements CongestionController {
     }
     if (minRttExpired) this.enterProbeRtt();
     if (this.mode === 'probe_rtt') this.updateProbeRtt(now, inflight);
-    this.learn.set(now, this.isLearnable());
+    const learnable = this.isLearnable();
+    this.learn.set(now, learnable);
+    this.cruiseLearn.set(now, learnable && this.mode !== 'startup');
   }
 
   /** Packets sent now cannot meet a queue we built (see bbr-loss.ts). */
@@ -505,6 +519,9 @@ export class Bbr implements CongestionController {
       const floor = Number.isFinite(this.minRttMs) ? (STARTUP_PACING_GAIN * this.iw * 1000) / Math.max(this.minRttMs, 1) : 0;
       rate = Math.max(rate, floor, this.pacing);
     }
+    // Never slower than the window floor per min RTT: a flow starved by another (its delivery
+    // samples, and so its estimate, shrinking towards zero) must still send enough to be seen.
+    if (rate > 0 && Number.isFinite(this.minRttMs)) rate = Math.max(rate, (this.minCwnd() * 1000) / Math.max(this.minRttMs, 1));
     if (rate > 0) this.pacing = rate;
     const jump = this.jump.active;
     if (jump) this.pacing = jump.pacing;
@@ -526,5 +543,6 @@ export class Bbr implements CongestionController {
     this.cwnd = this.minCwnd();
     this.enterStartup();
     this.learn.set(now, true);
+    this.cruiseLearn.set(now, false);
   }
 }
