@@ -90,21 +90,29 @@ export function gridSummary(rs: readonly CellResult[]): string {
 
 export function shareTable(rs: readonly ShareResult[]): string {
   const lines = [
-    '| sharing (one bottleneck) | link | flows Mbit/s, 5–10 s | Jain 5–10 s | Jain 0–10 s | share of link % | utilisation % | target |',
-    '|---|---|---:|---:|---:|---:|---:|:--|',
+    '| sharing (one bottleneck) | link | flows Mbit/s, 5–10 s | Jain 5–10 s | flows Mbit/s, 10–20 s | Jain 10–20 s | Jain 0–20 s | utilisation 10–20 s % | target (10–20 s) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|:--|',
   ];
   for (const r of rs) {
     const s = r.spec;
     const mixed = s.flows.some((f) => f.cc !== s.flows[0]!.cc);
-    const total = r.windowMbps.reduce((a, b) => a + b, 0);
+    const late = r.lateMbps.length ? r.lateMbps : r.windowMbps;
+    const jainLate = r.lateMbps.length ? r.jainLate : r.jainWindow;
+    const total = late.reduce((a, b) => a + b, 0);
+    const issueLink = s.rateMbps === 100 && s.rttMs === 50;
     const target = mixed
-      ? `${s.flows[0]!.cc} ≤ 2/3: ${mark(total > 0 && r.windowMbps[0]! / total <= 2 / 3)}`
-      : `Jain ≥ 0.95: ${mark(r.jainWindow >= 0.95)}`;
+      ? `${s.flows[0]!.cc} ≤ 2/3: ${mark(total > 0 && late[0]! / total <= 2 / 3)}`
+      : `Jain ≥ 0.95: ${mark(jainLate >= 0.95)}${issueLink ? '' : ' (not the issue\'s link)'}`;
+    const util = (100 * total) / (s.rateMbps * (1 - s.lossPct / 100));
     lines.push(
-      `| ${s.label} | ${s.rateMbps} Mbit/s, ${s.rttMs} ms, ${s.lossPct} % | ${r.windowMbps.map((x) => fmt(x)).join(' / ')} | ${fmt(r.jainWindow, 3)} | ${fmt(r.jainOverall, 3)} | ${r.sharePct.map((x) => fmt(x)).join(' / ')} | ${fmt(r.utilisationPct)} | ${target} |`,
+      `| ${s.label} | ${s.rateMbps} Mbit/s, ${s.rttMs} ms, ${s.lossPct} % | ${r.windowMbps.map((x) => fmt(x)).join(' / ')} | ${fmt(r.jainWindow, 3)} | ${late.map((x) => fmt(x)).join(' / ')} | ${fmt(jainLate, 3)} | ${fmt(r.jainOverall, 3)} | ${fmt(util)} | ${target} |`,
     );
   }
-  lines.push('', 'Flows are listed in the order of the label; each sends without end. Jain 0–10 s uses each flow\'s own start.');
+  lines.push(
+    '',
+    'Flows are listed in the order of the label; each sends without end. Jain 0–20 s uses each flow\'s own start. ' +
+      'The issue asks for Jain ≥ 0.95 "after 10 s", judged here over 10–20 s; 5–10 s shows how fast shares converge.',
+  );
   return lines.join('\n');
 }
 

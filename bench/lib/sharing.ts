@@ -15,13 +15,21 @@ export interface ShareSpec {
   durationMs: number;
   /** Start of the steady-state window (after every flow has started and left startup). */
   windowFromMs: number;
+  /**
+   * End of that window, if before durationMs: [windowToMs, durationMs] is then measured too (the
+   * issue's "after 10 s"). Default: the window runs to durationMs.
+   */
+  windowToMs?: number;
   seed: number;
 }
 
 export interface ShareResult {
   spec: ShareSpec;
-  /** Per flow, Mbit/s over [windowFromMs, durationMs]. */
+  /** Per flow, Mbit/s over [windowFromMs, windowToMs]. */
   windowMbps: number[];
+  /** Per flow, Mbit/s over [windowToMs, durationMs]; empty without windowToMs. */
+  lateMbps: number[];
+  jainLate: number;
   /** Per flow, Mbit/s from its own start to durationMs. */
   overallMbps: number[];
   jainWindow: number;
@@ -39,17 +47,22 @@ export function runShare(spec: ShareSpec, wallNow: () => number): ShareResult {
     { rateMbps: spec.rateMbps, rttMs: spec.rttMs, lossPct: spec.lossPct, queueBytes: queueFor(spec.rateMbps, spec.rttMs), seed: spec.seed },
     spec.flows,
   );
+  const to = Math.min(spec.windowToMs ?? spec.durationMs, spec.durationMs);
   net.run(spec.windowFromMs);
   const before = net.received();
+  net.run(to);
+  const mid = net.received();
   net.run(spec.durationMs);
   const after = net.received();
-  const span = spec.durationMs - spec.windowFromMs;
-  const windowMbps = after.map((b, i) => mbps(b - (before[i] ?? 0), span));
+  const windowMbps = mid.map((b, i) => mbps(b - (before[i] ?? 0), to - spec.windowFromMs));
+  const lateMbps = to < spec.durationMs ? after.map((b, i) => mbps(b - (mid[i] ?? 0), spec.durationMs - to)) : [];
   const overallMbps = after.map((b, i) => mbps(b, spec.durationMs - spec.flows[i]!.startMs));
   const total = windowMbps.reduce((x, y) => x + y, 0);
   return {
     spec,
     windowMbps,
+    lateMbps,
+    jainLate: lateMbps.length ? jain(lateMbps) : NaN,
     overallMbps,
     jainWindow: jain(windowMbps),
     jainOverall: jain(overallMbps),
@@ -61,7 +74,8 @@ export function runShare(spec: ShareSpec, wallNow: () => number): ShareResult {
 
 /** The scenarios bench:sim runs; `cc` is the controller under test. */
 export function shareScenarios(cc: CongestionAlgorithm, quick: boolean): ShareSpec[] {
-  const base = { rateMbps: 100, rttMs: 50, lossPct: 0, durationMs: 10_000, windowFromMs: 5_000, seed: 7 };
+  // 20 s: Jain over 5-10 s (how fast shares converge) and over 10-20 s, the issue's "after 10 s".
+  const base = { rateMbps: 100, rttMs: 50, lossPct: 0, durationMs: 20_000, windowFromMs: 5_000, windowToMs: 10_000, seed: 7 };
   const all: ShareSpec[] = [
     { ...base, label: `2 x ${cc}, same start`, flows: [{ cc, startMs: 0 }, { cc, startMs: 0 }] },
     // Where the late flow lands in the first flow's gain cycle decides how fast they converge, so
@@ -71,6 +85,12 @@ export function shareScenarios(cc: CongestionAlgorithm, quick: boolean): ShareSp
     { ...base, label: `2 x ${cc}, 2nd joins at 3 s`, flows: [{ cc, startMs: 0 }, { cc, startMs: 3_000 }] },
     { ...base, label: `${cc} vs newreno`, flows: [{ cc, startMs: 0 }, { cc: 'newreno', startMs: 0 }] },
     { ...base, label: `2 x ${cc}, same start, 1 % loss`, lossPct: 1, flows: [{ cc, startMs: 0 }, { cc, startMs: 0 }] },
+    // Beyond the issue's link: a BDP of 9 packets (one flow once starved here), and a long path,
+    // where 10 s is 50 round trips instead of 200.
+    { ...base, label: `2 x ${cc}, same start`, rateMbps: 10, rttMs: 10, flows: [{ cc, startMs: 0 }, { cc, startMs: 0 }] },
+    { ...base, label: `2 x ${cc}, 2nd joins at 1 s`, rateMbps: 10, rttMs: 10, flows: [{ cc, startMs: 0 }, { cc, startMs: 1_000 }] },
+    { ...base, label: `2 x ${cc}, same start`, rateMbps: 100, rttMs: 200, flows: [{ cc, startMs: 0 }, { cc, startMs: 0 }] },
+    { ...base, label: `2 x ${cc}, 2nd joins at 1 s`, rateMbps: 100, rttMs: 200, flows: [{ cc, startMs: 0 }, { cc, startMs: 1_000 }] },
   ];
   return quick ? all.filter((x) => x.label.endsWith('same start') || x.label.endsWith('vs newreno')) : all;
 }
