@@ -25,7 +25,7 @@ import {
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, QUANTUM_PACKETS,
   SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, HOST_LIMITED_DELIVERED, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS, STANDING_QUEUE_LOSS_DOUBT,
-  RESUME_GROWTH,
+  RESUME_GROWTH, PROBE_BW_GAINS,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -60,6 +60,8 @@ export class Bbr implements CongestionController {
   private clock = 0;
   /** The last round's queue never drained. */
   private standingQueue = false;
+  /** PROBE_BW rounds in a row whose queue never drained. */
+  private standingRounds = 0;
   /** The last round's sending fell short of what could show growth (wasHostLimited). */
   private hostLimited = false;
   private roundStartedAt = 0;
@@ -302,7 +304,9 @@ export class Bbr implements CongestionController {
       // flow-control-limited stretch all lower its best sample), so a cut takes at most
       // STANDING_QUEUE_MAX_CUT per round, and rounds with app-limited samples do not count;
       // a queue that keeps standing keeps cutting.
-      if (this.mode === 'probe_bw' && this.pacingGain <= 1 && this.standingQueue) this.cruiseLoss.doubt(STANDING_QUEUE_LOSS_DOUBT);
+      // A queue that outlasts a whole gain cycle, 0.75 phase included, is no host noise.
+      this.standingRounds = this.mode === 'probe_bw' && this.standingQueue ? this.standingRounds + 1 : 0;
+      if (this.standingRounds > PROBE_BW_GAINS.length) this.cruiseLoss.doubt(STANDING_QUEUE_LOSS_DOUBT);
       if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue && !rs.appLimited) {
         this.bwFilter.resetTo(this.round + 1, Math.max(rs.maxRate, (1 - STANDING_QUEUE_MAX_CUT) * this.bandwidth));
         // The cut above keeps every flow's share (each falls back to what it got), so it cannot
