@@ -2,7 +2,7 @@
 // ACK state, the congestion controller, the pacer, and the probe timeout.
 import { SentPacketTracker, type SentPacket } from '../recovery/sent-packets.js';
 import { RttEstimator } from '../recovery/rtt.js';
-import { ptoDuration } from '../recovery/pto.js';
+import { PtoBackoff, nextRecoveryTimer, ptoDuration } from '../recovery/pto.js';
 import { AckTracker } from '../recovery/ack-tracker.js';
 import { createController, type CongestionController } from '../congestion/controller.js';
 import { CONNECTION_CATCH_UP_MS, CONNECTION_MIN_BURST_MS, Pacer } from '../congestion/pacer.js';
@@ -27,7 +27,7 @@ export class Recovery {
   readonly acks = new AckTracker();
   readonly cc: CongestionController;
   readonly pacer: Pacer;
-  ptoCount = 0;
+  readonly backoff = new PtoBackoff();
   /** Probe packets owed after a PTO; they may exceed the congestion window. */
   probesPending = 0;
   packetsLost = 0;
@@ -66,7 +66,7 @@ export class Recovery {
   onAck(ranges: { start: number; end: number }[], ackDelayMs: number, now: Millis): { newlyAcked: Sent[]; lost: Sent[] } {
     const r = this.tracker.onAckReceived(ranges, ackDelayMs, now, this.rtt);
     if (r.newlyAcked.length > 0) {
-      this.ptoCount = 0;
+      this.backoff.reset();
       this.cc.onAck(now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight, r.rateSample);
     }
     this.noteLost(r.lost, r.persistentCongestion, now);
@@ -81,14 +81,12 @@ export class Recovery {
   }
 
   ptoMs(): number {
-    return ptoDuration(this.rtt, this.ptoCount);
+    return ptoDuration(this.rtt, this.backoff.count);
   }
 
   lossOrPtoDeadline(lastAckElicitingSent: Millis): Millis | null {
-    const lt = this.tracker.lossTime();
-    if (lt !== null) return lt;
-    if (this.tracker.ackElicitingInFlight === 0) return null;
-    return lastAckElicitingSent + this.ptoMs();
+    const pto = this.backoff.deadline(lastAckElicitingSent, this.tracker.ackElicitingInFlight, this.rtt);
+    return nextRecoveryTimer(this.tracker.lossTime(), pto)?.at ?? null;
   }
 
   /** Runs the loss or PTO timer if due; returns packets newly declared lost. */
@@ -100,9 +98,9 @@ export class Recovery {
       this.noteLost(lost, persistentCongestion, now);
       return lost;
     }
-    if (this.tracker.ackElicitingInFlight === 0) return [];
-    if (now < lastAckElicitingSent + this.ptoMs()) return [];
-    this.ptoCount++;
+    const pto = this.backoff.deadline(lastAckElicitingSent, this.tracker.ackElicitingInFlight, this.rtt);
+    if (pto === null || now < pto) return [];
+    this.backoff.onPtoFired();
     this.probesPending = 2;
     return [];
   }
