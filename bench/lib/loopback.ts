@@ -46,6 +46,26 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/** True once something holds 127.0.0.1:port (our bind is refused): the receiver is listening. */
+async function portTaken(port: number): Promise<boolean> {
+  const s = createSocket('udp4');
+  const taken = await new Promise<boolean>((resolve) => {
+    s.once('error', () => resolve(true));
+    s.bind(port, '127.0.0.1', () => resolve(false));
+  });
+  await new Promise<void>((r) => s.close(() => r()));
+  return taken;
+}
+
+/** Waits for the receiver's socket instead of guessing its start-up time. */
+async function waitForListener(port: number, timeoutMs: number): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!(await portTaken(port))) {
+    if (performance.now() > end) throw new Error(`loopback: no receiver on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function exec(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,7 +87,7 @@ async function transfer(file: string, work: string, profDir: string | null): Pro
   const prof = (side: string) => (profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, side)}`] : []);
   const cli = join(ROOT, 'bin/xfer');
   const recv = exec([...prof('recv'), cli, 'recv', '--listen', `127.0.0.1:${port}`, '--out', out, '--code', code, '-q'], 120_000);
-  await new Promise((r) => setTimeout(r, 700)); // the receiver's start-up; a late one only costs a retry
+  await waitForListener(port, 10_000);
   const t0 = performance.now();
   const send = await exec([...prof('send'), cli, 'send', file, `127.0.0.1:${port}`, '--code', code, '-q'], 120_000);
   const ms = performance.now() - t0;
