@@ -370,4 +370,22 @@ describe('BBR: loss as a congestion signal', () => {
     assert.ok(mbps > 60, `still uses the link: ${mbps.toFixed(1)} Mbit/s`);
     assert.ok(cc.backgroundLoss < 0.02, `overflow not mistaken for random loss (${cc.backgroundLoss.toFixed(3)})`);
   });
+
+  test('random loss that stops: the compensation is doubted once a queue outlasts a gain cycle, and the queue drains', () => {
+    // 10 s at 20 % loss teach ~20 %; then the path turns clean. Sending bw / (1 - 0.2) keeps a
+    // queue standing, no round is clean enough to relearn from, and without the doubt the queue
+    // stayed at a median of 17-24 ms (of a 40 ms RTT) for the next 20 s.
+    const cc = new Bbr(MDS);
+    const cfg = { rateMbps: 20, rttMs: 40, lossPct: 20, seed: 3 };
+    const path = new Path(cc, cfg);
+    path.run(10_000);
+    assert.ok(cc.backgroundLoss > 0.15, `learned ${cc.backgroundLoss.toFixed(3)}`);
+    cfg.lossPct = 0;
+    path.run(14_000);
+    const from = path.queueDelays.length;
+    path.run(30_000);
+    const q = path.queueDelays.slice(from).map((x) => x.ms).sort((a, b) => a - b);
+    const median = q[q.length >> 1] ?? 0;
+    assert.ok(median < 2, `queue median ${median.toFixed(1)} ms over 14-30 s`);
+  });
 });
