@@ -97,6 +97,55 @@ export class LearnLog {
   }
 }
 
+/**
+ * The two loss estimates of the BBR controller. `judged` learns from every learnable packet,
+ * STARTUP's included, and decides which loss is congestion; `compensated` learns only outside
+ * STARTUP, may be doubted, and the send rate divides by the smaller of the two. STARTUP's rounds
+ * can look queue-free against a min RTT inflated by another flow's queue while they overflow it;
+ * compensating for that "loss" once sent 1.43 x the link (README: p_c).
+ */
+export class LossModel {
+  readonly judged: BackgroundLoss;
+  readonly compensated: BackgroundLoss;
+  private readonly learn = new LearnLog();
+  private readonly cruiseLearn = new LearnLog();
+
+  constructor(mds: number) {
+    this.judged = new BackgroundLoss(mds);
+    this.compensated = new BackgroundLoss(mds);
+    this.setLearnable(0, true, true);
+  }
+
+  /** The share of sent bytes the send rate makes up for. */
+  get compensation(): number {
+    return Math.min(this.judged.rate, this.compensated.rate);
+  }
+
+  /** Call whenever the gain or the state may have changed. */
+  setLearnable(now: number, learnable: boolean, inStartup: boolean): void {
+    this.learn.set(now, learnable);
+    this.cruiseLearn.set(now, learnable && !inStartup);
+  }
+
+  /** Counts an acknowledged (lost = false) or lost packet into the round's learnable bytes. */
+  count(rs: RoundStats, timeSent: number, size: number, lost: boolean): void {
+    if (this.learn.contains(timeSent)) {
+      if (lost) rs.learnLost += size;
+      else rs.learnDelivered += size;
+    }
+    if (this.cruiseLearn.contains(timeSent)) {
+      if (lost) rs.cruiseLost += size;
+      else rs.cruiseDelivered += size;
+    }
+  }
+
+  /** Learns from a round that ended queue-free. */
+  learnFrom(rs: RoundStats): void {
+    if (rs.learnLost + rs.learnDelivered > 0) this.judged.add(rs.learnLost, rs.learnDelivered);
+    if (rs.cruiseLost + rs.cruiseDelivered > 0) this.compensated.add(rs.cruiseLost, rs.cruiseDelivered);
+  }
+}
+
 /** Per-round counters, reset at every round start. */
 export class RoundStats {
   lostBytes = 0;

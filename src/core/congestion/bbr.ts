@@ -18,7 +18,7 @@ import { WindowedMaxByRound } from './windowed-filter.js';
 import { StartupJump, type JumpContext } from './startup-jump.js';
 import { ProbeBwCycle, type CycleView } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
-import { BackgroundLoss, CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LearnLog, RoundStats, isCongestedRound } from './bbr-loss.js';
+import { CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LossModel, RoundStats, isCongestedRound } from './bbr-loss.js';
 import {
   STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN,
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
@@ -41,11 +41,7 @@ export class Bbr implements CongestionController {
   private readonly bwFilter = new WindowedMaxByRound(BW_WINDOW_ROUNDS);
   private minRttMs = Infinity;
   private minRttStamp = 0;
-  private readonly loss: BackgroundLoss;
-  private readonly learn = new LearnLog();
-  /** The part of `learn` outside STARTUP: the only loss the send rate compensates (sendRate). */
-  private readonly cruiseLearn = new LearnLog();
-  private readonly cruiseLoss: BackgroundLoss;
+  private readonly loss: LossModel;
   private readonly stats = new RoundStats();
   private readonly aggregation = new AckAggregation();
   private readonly jump: StartupJump;
@@ -90,10 +86,8 @@ export class Bbr implements CongestionController {
   constructor(private readonly mds: number) {
     this.iw = INITIAL_WINDOW_PACKETS * mds;
     this.cwnd = this.iw;
-    this.loss = new BackgroundLoss(mds);
-    this.cruiseLoss = new BackgroundLoss(mds);
+    this.loss = new LossModel(mds);
     this.jump = new StartupJump(mds);
-    this.learn.set(0, true);
   }
 
   // ------------------------------------------------------------------ observers (stats, tests)
@@ -112,7 +106,7 @@ export class Bbr implements CongestionController {
   }
 
   get backgroundLoss(): number {
-    return this.loss.rate;
+    return this.loss.judged.rate;
   }
 
   get inflightCap(): number {
@@ -148,8 +142,7 @@ export class Bbr implements CongestionController {
       ackedBytes += p.size;
       newestSent = Math.max(newestSent, p.timeSent);
       maxStamp = Math.max(maxStamp, p.delivered ?? this.delivered);
-      if (this.learn.contains(p.timeSent)) rs.learnDelivered += p.size;
-      if (this.cruiseLearn.contains(p.timeSent)) rs.cruiseDelivered += p.size;
+      this.loss.count(rs, p.timeSent, p.size, false);
     }
     this.delivered += ackedBytes;
     rs.deliveredBytes += ackedBytes;
@@ -190,8 +183,7 @@ export class Bbr implements CongestionController {
         if (p.pn !== this.lastLostPn + 1) rs.lostEvents++;
       }
       this.lastLostPn = p.pn;
-      if (this.learn.contains(p.timeSent)) rs.learnLost += p.size;
-      if (this.cruiseLearn.contains(p.timeSent)) rs.cruiseLost += p.size;
+      this.loss.count(rs, p.timeSent, p.size, true);
     }
     if (lost.length > 0 && this.mode === 'probe_bw') this.cycle.onLoss();
     if (persistentCongestion) this.restart(now);
@@ -225,7 +217,7 @@ export class Bbr implements CongestionController {
 
   /** Bytes per second to send so that what survives background loss is `bw`. */
   private sendRate(): number {
-    return this.bandwidth / (1 - Math.min(this.loss.rate, this.cruiseLoss.rate));
+    return this.bandwidth / (1 - this.loss.compensation);
   }
 
   /** gain x send rate x min RTT, in bytes (0 without a model). */
@@ -288,25 +280,23 @@ export class Bbr implements CongestionController {
   private endRound(): void {
     const rs = this.stats;
     if (Number.isFinite(this.minRttMs)) {
-      if (rs.isClean(this.minRttMs)) {
-        if (rs.learnLost + rs.learnDelivered > 0) this.loss.add(rs.learnLost, rs.learnDelivered);
-        if (rs.cruiseLost + rs.cruiseDelivered > 0) this.cruiseLoss.add(rs.cruiseLost, rs.cruiseDelivered);
-      }
+      if (rs.isClean(this.minRttMs)) this.loss.learnFrom(rs);
       // Losses in the round right after a cut belong to packets sent before it.
       const settled = this.round > this.lastCutRound + 1;
-      if (settled && isCongestedRound(rs, this.loss.rate, this.minRttMs)) this.onCongestion(rs);
+      if (settled && isCongestedRound(rs, this.loss.judged.rate, this.minRttMs)) this.onCongestion(rs);
       else this.growInflightCap(rs);
       // A queue that never drained while we cruised: the flows sharing the bottleneck together
       // overestimate it (each max filter holds its own probe's peak). Fall back to what we
       // really got, so the sum of the rates matches the bottleneck again.
       this.standingQueue = rs.hasStandingQueue(this.minRttMs);
+      // A queue that outlasts a whole gain cycle, 0.75 phase included, is no host noise: the
+      // loss we compensate for is too high (STANDING_QUEUE_LOSS_DOUBT).
+      this.standingRounds = this.mode === 'probe_bw' && this.standingQueue ? this.standingRounds + 1 : 0;
+      if (this.standingRounds > PROBE_BW_GAINS.length) this.loss.compensated.doubt(STANDING_QUEUE_LOSS_DOUBT);
       // One round is a noisy witness on a real host (a stalled reader, a busy CPU, an app- or
       // flow-control-limited stretch all lower its best sample), so a cut takes at most
       // STANDING_QUEUE_MAX_CUT per round, and rounds with app-limited samples do not count;
       // a queue that keeps standing keeps cutting.
-      // A queue that outlasts a whole gain cycle, 0.75 phase included, is no host noise.
-      this.standingRounds = this.mode === 'probe_bw' && this.standingQueue ? this.standingRounds + 1 : 0;
-      if (this.standingRounds > PROBE_BW_GAINS.length) this.cruiseLoss.doubt(STANDING_QUEUE_LOSS_DOUBT);
       if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue && !rs.appLimited) {
         this.bwFilter.resetTo(this.round + 1, Math.max(rs.maxRate, (1 - STANDING_QUEUE_MAX_CUT) * this.bandwidth));
         // The cut above keeps every flow's share (each falls back to what it got), so it cannot
@@ -340,7 +330,7 @@ export class Bbr implements CongestionController {
     // A path that delivered clearly less than we sent (a round earlier: those are the packets
     // this round's ACKs cover) is full, however little we sent: a host 1.05-1.2 x as fast as
     // the bottleneck builds a queue that must still end STARTUP.
-    if (rs.deliveredBytes / ms < HOST_LIMITED_DELIVERED * this.lastRoundSendRate * (1 - this.loss.rate)) return false;
+    if (rs.deliveredBytes / ms < HOST_LIMITED_DELIVERED * this.lastRoundSendRate * (1 - this.loss.judged.rate)) return false;
     return sentRate * 1000 < FULL_BW_GROWTH * this.sendRate();
   }
 
@@ -432,9 +422,7 @@ export class Bbr implements CongestionController {
     }
     if (minRttExpired) this.enterProbeRtt();
     if (this.mode === 'probe_rtt') this.updateProbeRtt(now, inflight);
-    const learnable = this.isLearnable();
-    this.learn.set(now, learnable);
-    this.cruiseLearn.set(now, learnable && this.mode !== 'startup');
+    this.loss.setLearnable(now, this.isLearnable(), this.mode === 'startup');
   }
 
   /** Packets sent now cannot meet a queue we built (see bbr-loss.ts). */
@@ -546,7 +534,6 @@ export class Bbr implements CongestionController {
     this.priorCwnd = 0;
     this.cwnd = this.minCwnd();
     this.enterStartup();
-    this.learn.set(now, true);
-    this.cruiseLearn.set(now, false);
+    this.loss.setLearnable(now, true, true);
   }
 }
