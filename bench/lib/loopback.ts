@@ -38,29 +38,22 @@ function ensureBuild(): void {
   if (r.status !== 0) throw new Error('npm run build failed');
 }
 
-async function freeUdpPort(): Promise<number> {
+/** Binds 127.0.0.1:port for a moment (0: any free one); the port it got, or null if taken. */
+async function tryBind(port: number): Promise<number | null> {
   const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** True once something holds 127.0.0.1:port (our bind is refused): the receiver is listening. */
-async function portTaken(port: number): Promise<boolean> {
-  const s = createSocket('udp4');
-  const taken = await new Promise<boolean>((resolve) => {
-    s.once('error', () => resolve(true));
-    s.bind(port, '127.0.0.1', () => resolve(false));
+  const got = await new Promise<number | null>((resolve) => {
+    s.once('error', () => resolve(null));
+    s.bind(port, '127.0.0.1', () => resolve(s.address().port));
   });
   await new Promise<void>((r) => s.close(() => r()));
-  return taken;
+  return got;
 }
 
 /** Waits for the receiver's socket instead of guessing its start-up time. */
 async function waitForListener(port: number, timeoutMs: number): Promise<void> {
   const end = performance.now() + timeoutMs;
-  while (!(await portTaken(port))) {
+  // Our bind refused: the receiver holds the port.
+  while ((await tryBind(port)) !== null) {
     if (performance.now() > end) throw new Error(`loopback: no receiver on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -82,7 +75,8 @@ function exec(args: string[], timeoutMs: number): Promise<{ code: number | null;
 
 async function transfer(file: string, work: string, profDir: string | null): Promise<number> {
   const out = mkdtempSync(join(work, 'out-'));
-  const port = await freeUdpPort();
+  const port = await tryBind(0);
+  if (port === null) throw new Error('loopback: no free UDP port on 127.0.0.1');
   const code = randomBytes(16).toString('hex');
   const prof = (side: string) => (profDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, side)}`] : []);
   const cli = join(ROOT, 'bin/xfer');

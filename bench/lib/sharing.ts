@@ -27,9 +27,11 @@ export interface ShareResult {
   spec: ShareSpec;
   /** Per flow, Mbit/s over [windowFromMs, windowToMs]. */
   windowMbps: number[];
-  /** Per flow, Mbit/s over [windowToMs, durationMs]; empty without windowToMs. */
+  /** Per flow, Mbit/s over [windowToMs, durationMs]: the window the target judges (the steady window without windowToMs). */
   lateMbps: number[];
   jainLate: number;
+  /** Link utilisation over that window, % of rate x (1 - loss). */
+  lateUtilisationPct: number;
   /** Per flow, Mbit/s from its own start to durationMs. */
   overallMbps: number[];
   jainWindow: number;
@@ -55,21 +57,27 @@ export function runShare(spec: ShareSpec, wallNow: () => number): ShareResult {
   net.run(spec.durationMs);
   const after = net.received();
   const windowMbps = mid.map((b, i) => mbps(b - (before[i] ?? 0), to - spec.windowFromMs));
-  const lateMbps = to < spec.durationMs ? after.map((b, i) => mbps(b - (mid[i] ?? 0), spec.durationMs - to)) : [];
+  const lateMbps = to < spec.durationMs ? after.map((b, i) => mbps(b - (mid[i] ?? 0), spec.durationMs - to)) : windowMbps;
   const overallMbps = after.map((b, i) => mbps(b, spec.durationMs - spec.flows[i]!.startMs));
-  const total = windowMbps.reduce((x, y) => x + y, 0);
   return {
     spec,
     windowMbps,
     lateMbps,
-    jainLate: lateMbps.length ? jain(lateMbps) : NaN,
+    jainLate: jain(lateMbps),
+    lateUtilisationPct: utilisation(spec, lateMbps),
     overallMbps,
     jainWindow: jain(windowMbps),
     jainOverall: jain(overallMbps),
     sharePct: windowMbps.map((x) => (100 * x) / spec.rateMbps),
-    utilisationPct: (100 * total) / (spec.rateMbps * (1 - spec.lossPct / 100)),
+    utilisationPct: utilisation(spec, windowMbps),
     wallMs: wallNow() - wall0,
   };
+}
+
+/** % of rate x (1 - loss) that the flows together got. */
+function utilisation(spec: ShareSpec, flowsMbps: readonly number[]): number {
+  const total = flowsMbps.reduce((x, y) => x + y, 0);
+  return (100 * total) / (spec.rateMbps * (1 - spec.lossPct / 100));
 }
 
 /** The scenarios bench:sim runs; `cc` is the controller under test. */
