@@ -98,7 +98,9 @@ describe('BBR over the simulated link', () => {
     // 0.7 x BDP (the link ran at 70 % for a second).
     const r = transfer({ rateMbps: 10, delayMs: 100 }, 6 * MiB, 31, 2_200);
     assert.equal(r.result.sim.ab.queueDrops, 0);
-    assert.ok(r.steadyMbps >= 9.3, `goodput after STARTUP ${r.steadyMbps.toFixed(2)} Mbit/s of 10`);
+    // 9.0, not 9.3: the min RTT check (bbr-constants.ts MIN_RTT_CHECK_AFTER_MS) sends a round at
+    // half rate once, 2 s into PROBE_BW: 9.72 -> 9.22 Mbit/s here. The second cut cost 3 of 10.
+    assert.ok(r.steadyMbps >= 9.0, `goodput after STARTUP ${r.steadyMbps.toFixed(2)} Mbit/s of 10`);
   });
 
   test('20 Mbit/s x 400 ms, no loss: an overshoot still costs one cut, not a second one below the BDP', () => {
@@ -107,7 +109,8 @@ describe('BBR over the simulated link', () => {
     // in over several 400-800 ms rounds and must not cut twice.
     const r = transfer({ rateMbps: 20, delayMs: 200 }, 16 * MiB, 31, 4_000);
     assert.ok(r.result.sim.ab.queueDrops > 0, 'STARTUP did overshoot the 1-BDP buffer');
-    assert.ok(r.steadyMbps >= 18.6, `goodput after STARTUP ${r.steadyMbps.toFixed(2)} Mbit/s of 20`);
+    // The min RTT check's round at half rate costs 19.50 -> 18.55 Mbit/s here (see above).
+    assert.ok(r.steadyMbps >= 18.2, `goodput after STARTUP ${r.steadyMbps.toFixed(2)} Mbit/s of 20`);
   });
 
   test('10 % loss on 100 Mbit/s x 50 ms: STARTUP finds the rate within a second, whatever the first flight lost', () => {
@@ -140,6 +143,15 @@ describe('sharing one bottleneck (20 Mbit/s, 40 ms, no loss, 20 s)', () => {
     const shares = r.windowMbps.map((x) => x.toFixed(1)).join(' / ');
     assert.ok(r.jainWindow >= 0.98, `Jain ${r.jainWindow.toFixed(3)} (${shares} Mbit/s)`);
     assert.ok(r.utilisationPct >= 90, `utilisation ${r.utilisationPct.toFixed(1)} %`);
+  });
+
+  // Joining at 1.25 s, the second flow's first RTT samples sit behind the first flow's probe
+  // queue: its min RTT read 48.6 ms, not 40.6, and its samples kept confirming that until its
+  // PROBE_RTT at 11 s. Seeing no queue, it never yielded and took 2/3 of the link meanwhile.
+  test('a flow joining into the first one\'s probe queue (1.25 s) does not take over: Jain >= 0.95 over 5-10 s', () => {
+    const r = runShare({ ...base, durationMs: 10_000, windowFromMs: 5_000, label: 'queue', flows: [{ cc: 'bbr', startMs: 0 }, { cc: 'bbr', startMs: 1_250 }] }, () => 0);
+    const shares = r.windowMbps.map((x) => x.toFixed(1)).join(' / ');
+    assert.ok(r.jainWindow >= 0.95, `Jain ${r.jainWindow.toFixed(3)} (${shares} Mbit/s)`);
   });
 
   test('against NewReno, BBR neither takes more than 2/3 nor less than 1/5 of the link', () => {

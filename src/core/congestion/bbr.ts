@@ -25,7 +25,7 @@ import {
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, QUANTUM_PACKETS,
   SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, HOST_LIMITED_DELIVERED, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS, STANDING_QUEUE_LOSS_DOUBT,
-  RESUME_GROWTH, PROBE_BW_GAINS,
+  RESUME_GROWTH, PROBE_BW_GAINS, MIN_RTT_CHECK_AFTER_MS,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -79,6 +79,11 @@ export class Bbr implements CongestionController {
   private readonly cycleView: CycleView = { minRttMs: 0, standingQueue: false, priorInflight: 0, window: 0, bdp: 0, mds: 0 };
   private readonly jumpContext: JumpContext = { cwnd: 0, minRttMs: 0, bandwidth: 0 };
   private probeRttDoneAt: number | null = null;
+  /** This PROBE_RTT holds its window for a round only (the min RTT check). */
+  private probeRttBrief = false;
+  /** When the min RTT found before PROBE_BW is checked (null: not yet in PROBE_BW, or done). */
+  private minRttCheckAt: number | null = null;
+  private minRttChecked = false;
   private probeRttRound = 0;
   private priorCwnd = 0;
   private readonly iw: number;
@@ -421,6 +426,10 @@ export class Bbr implements CongestionController {
       this.pacingGain = this.cycle.gain;
     }
     if (minRttExpired) this.enterProbeRtt();
+    if (this.mode === 'probe_bw' && this.minRttCheckAt !== null && now >= this.minRttCheckAt) {
+      this.minRttCheckAt = null;
+      this.enterProbeRtt(true);
+    }
     if (this.mode === 'probe_rtt') this.updateProbeRtt(now, inflight);
     this.loss.setLearnable(now, this.isLearnable(), this.mode === 'startup');
   }
@@ -446,12 +455,22 @@ export class Bbr implements CongestionController {
   private enterProbeBw(now: number): void {
     this.mode = 'probe_bw';
     this.cwndGain = PROBE_BW_CWND_GAIN;
+    if (!this.minRttChecked) {
+      // A flow that started while another's queue stood has a min RTT inflated by that queue, and
+      // its own samples keep confirming it: it sees no queue, so it never yields and outgrows the
+      // flows that do, until PROBE_RTT 10 s later. One short PROBE_RTT soon after STARTUP, when
+      // the others still run at their old share and the queue empties, finds the true one.
+      // It costs a lone flow about a round at half its rate, once.
+      this.minRttChecked = true;
+      this.minRttCheckAt = now + MIN_RTT_CHECK_AFTER_MS;
+    }
     this.cycle.enter(now, this.delivered);
     this.pacingGain = this.cycle.gain;
   }
 
-  private enterProbeRtt(): void {
+  private enterProbeRtt(brief = false): void {
     if (this.mode === 'probe_rtt') return;
+    this.probeRttBrief = brief;
     this.priorCwnd = Math.max(this.priorCwnd, this.cwnd);
     this.mode = 'probe_rtt';
     this.pacingGain = 1;
@@ -462,7 +481,7 @@ export class Bbr implements CongestionController {
   private updateProbeRtt(now: number, inflight: number): void {
     if (this.probeRttDoneAt === null) {
       if (inflight > this.probeRttCwnd()) return;
-      this.probeRttDoneAt = now + PROBE_RTT_DURATION_MS;
+      this.probeRttDoneAt = this.probeRttBrief ? now : now + PROBE_RTT_DURATION_MS;
       this.probeRttRound = this.round + 1;
       return;
     }
