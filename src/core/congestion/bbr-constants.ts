@@ -8,7 +8,7 @@ export const STARTUP_PACING_GAIN = 2 / Math.LN2;
  * round, and with less than 2/ln 2 the cap would slow the doubling (to ~1.7x per round at 2).
  */
 export const STARTUP_CWND_GAIN = 2 / Math.LN2;
-/** Once an RTT sample shows a queue the pipe is full: at most 2 x BDP, which a 1-BDP buffer holds. */
+/** Once an RTT sample shows a queue the pipe is full: the window comes down to 2 x BDP, which a 1-BDP buffer holds. */
 export const STARTUP_QUEUED_CWND_GAIN = 2;
 /** Inverse of the startup gain: drains STARTUP's queue in about one round. */
 export const DRAIN_PACING_GAIN = 1 / STARTUP_PACING_GAIN;

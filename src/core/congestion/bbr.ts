@@ -511,7 +511,10 @@ export class Bbr implements CongestionController {
       const queued = rtt > this.minRttMs * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS && this.fullBwRounds > 0;
       const gain = this.mode === 'startup' && queued ? STARTUP_QUEUED_CWND_GAIN : this.cwndGain;
       const target = this.cwndTarget(gain);
-      if (this.filledPipe) this.cwnd = Math.min(this.cwnd + acked, target);
+      // Once queued, STARTUP's window comes down to the target, not just stops growing: left at
+      // 2.885 x it kept 0.9 BDP more in flight than the pipe and a 1-BDP buffer hold, all dropped,
+      // and those drops, not yet declared lost, made DRAIN drain on past the empty queue.
+      if (this.filledPipe || (this.mode === 'startup' && queued)) this.cwnd = Math.min(this.cwnd + acked, target);
       else if (this.cwnd < target || this.delivered < this.iw) this.cwnd += acked;
     } else {
       this.cwnd += acked;
