@@ -56,8 +56,6 @@ export class Connection implements ConnectionHandle {
   private lastReceived: Millis;
   private lastAckElicitingSent: Millis;
   private pingPending = false;
-  /** Extra copies owed of the ACK that answers a PING (see handleDatagram). */
-  private ackEchoes = 0;
   private pacerWakeAt: Millis | null = null;
   // closing
   private closeFrame: Frame | null = null;
@@ -214,10 +212,6 @@ export class Connection implements ConnectionHandle {
     // A PING asks for an answer now: it rides on probes and keep-alives, whose sender is
     // waiting on this ACK (see recovery README, "probes are acked at once").
     this.recovery.acks.onPacketReceived(pn, eliciting, now, ping);
-    // The peer probes because our ACKs stopped arriving: answer twice, so that a loss burst on
-    // the return path, which the few packets of a probing exchange cannot outlast, has to take
-    // both copies to stall the peer for another, doubled, probe timeout.
-    if (ping) this.ackEchoes = 1;
     for (const f of frames) {
       if (this.state === 'closed') return;
       this.onFrame(f, now);
@@ -301,8 +295,7 @@ export class Connection implements ConnectionHandle {
     const rec = this.recovery;
     const probe = rec.probesPending > 0;
     const cwndOk = probe || rec.canSend();
-    const ackDue = rec.acks.shouldAckNow(now);
-    const ackNow = ackDue || this.ackEchoes > 0;
+    const ackNow = rec.acks.shouldAckNow(now) || rec.acks.repeatOwed;
     const wantControl = cwndOk && this.streams.control.size > 0;
     let wantData = false;
     let wantRepeat = false;
@@ -331,8 +324,7 @@ export class Connection implements ConnectionHandle {
     if (ack) {
       const frame: Frame = { type: 'ack', ranges: ack.ranges, ackDelayMicros: ack.ackDelayMicros };
       encodeFrame(w, frame);
-      rec.acks.onAckSent();
-      if (!ackDue && this.ackEchoes > 0) this.ackEchoes--;
+      rec.acks.onAckSent(now);
       sent.push({ k: 'ack', floor: ack.ranges[ack.ranges.length - 1]!.start });
     }
     if (wantControl) {

@@ -460,7 +460,7 @@ export class Bbr implements CongestionController {
       // its own samples keep confirming it: it sees no queue, so it never yields and outgrows the
       // flows that do, until PROBE_RTT 10 s later. One short PROBE_RTT soon after STARTUP, when
       // the others still run at their old share and the queue empties, finds the true one.
-      // It costs a lone flow about a round at half its rate, once.
+      // It costs a lone flow 0.5-1 RTT of sending, once (README: "The min RTT check").
       this.minRttChecked = true;
       this.minRttCheckAt = now + MIN_RTT_CHECK_AFTER_MS;
     }

@@ -35,6 +35,12 @@ export class AckTracker {
   private firstPendingAt: number | null = null;
   private immediate = false;
   private newSinceAck = false;
+  /**
+   * A PING's ACK is sent twice, the copy right behind the first: the peer probes because our
+   * ACKs stopped arriving, and on a path that loses in per-packet bursts each copy is one more
+   * chance to get out before its probe timeout doubles again (recovery README, "ACKs").
+   */
+  private pingRepeatOwed = false;
 
   constructor(
     readonly maxAckDelayMs: number = DEFAULT_MAX_ACK_DELAY_MS,
@@ -59,6 +65,7 @@ export class AckTracker {
     if (ackEliciting) {
       // Out-of-order arrival is acked at once so the sender's loss detection sees it early.
       if (ackAtOnce || pn < this.largestElicitingPn || this.gapBelow(pn)) this.immediate = true;
+      if (ackAtOnce) this.pingRepeatOwed = true;
       this.largestElicitingPn = Math.max(this.largestElicitingPn, pn);
       this.elicitingPending++;
       if (this.firstPendingAt === null) this.firstPendingAt = now;
@@ -77,6 +84,11 @@ export class AckTracker {
   shouldAckNow(now: number): boolean {
     const deadline = this.ackDeadline();
     return deadline !== null && now >= deadline;
+  }
+
+  /** The copy of a PING's ACK is still to go out: send one even when none is due. */
+  get repeatOwed(): boolean {
+    return this.pingRepeatOwed;
   }
 
   /** Anything (even non-ack-eliciting) arrived since the last ACK: worth piggybacking one. */
@@ -108,7 +120,9 @@ export class AckTracker {
     return { ranges, ackDelayMicros: Math.max(0, Math.round(since * 1000)) };
   }
 
-  onAckSent(): void {
+  onAckSent(now: number): void {
+    // An ACK that was not due otherwise is the repeat.
+    if (!this.shouldAckNow(now)) this.pingRepeatOwed = false;
     this.elicitingPending = 0;
     this.firstPendingAt = null;
     this.immediate = false;

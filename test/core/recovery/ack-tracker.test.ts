@@ -136,7 +136,7 @@ describe('AckTracker: when to ACK', () => {
   test('a gap triggers an immediate ACK', () => {
     const a = new AckTracker();
     a.onPacketReceived(0, true, 0);
-    a.onAckSent();
+    a.onAckSent(0);
     a.onPacketReceived(2, true, 1);
     assert.equal(a.shouldAckNow(1), true);
   });
@@ -145,7 +145,7 @@ describe('AckTracker: when to ACK', () => {
     const a = new AckTracker();
     a.onPacketReceived(0, true, 0);
     a.onPacketReceived(2, true, 1);
-    a.onAckSent();
+    a.onAckSent(0);
     a.onPacketReceived(1, true, 2);
     assert.equal(a.shouldAckNow(2), true);
   });
@@ -153,7 +153,7 @@ describe('AckTracker: when to ACK', () => {
   test('in-order after a non-eliciting packet is not a gap', () => {
     const a = new AckTracker();
     a.onPacketReceived(0, true, 0);
-    a.onAckSent();
+    a.onAckSent(0);
     a.onPacketReceived(1, false, 1);
     a.onPacketReceived(2, true, 2);
     assert.equal(a.shouldAckNow(2), false);
@@ -164,16 +164,27 @@ describe('AckTracker: when to ACK', () => {
     const a = new AckTracker(25, 2);
     a.onPacketReceived(0, true, 100, true);
     assert.equal(a.shouldAckNow(100), true);
-    a.onAckSent();
+    a.onAckSent(100);
     a.onPacketReceived(1, true, 101);
     assert.equal(a.shouldAckNow(101), false);
+  });
+
+  test('a PING is answered twice: after the due ACK one copy is owed, and only one', () => {
+    const a = new AckTracker(25, 2);
+    a.onPacketReceived(0, true, 100, true);
+    a.onAckSent(100);
+    assert.equal(a.repeatOwed, true);
+    a.onAckSent(100);
+    assert.equal(a.repeatOwed, false);
+    a.onPacketReceived(1, true, 101);
+    assert.equal(a.repeatOwed, false, 'an ordinary packet owes no copy');
   });
 
   test('onAckSent resets the pending state but keeps the ranges', () => {
     const a = new AckTracker();
     a.onPacketReceived(0, true, 0);
     a.onPacketReceived(1, true, 0);
-    a.onAckSent();
+    a.onAckSent(0);
     assert.equal(a.ackDeadline(), null);
     assert.equal(a.shouldAckNow(1000), false);
     assert.equal(a.hasNewSinceAck, false);
