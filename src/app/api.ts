@@ -53,6 +53,8 @@ export interface TransportOptions {
   rateLimit: number;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Largest UDP payload, bytes; 0 or absent = as large as the path allows. */
+  maxDatagram?: number;
   progress: ProgressSink;
   /** Aborting it cancels the transfer (Ctrl-C): streams reset, CONNECTION_CLOSE sent. */
   signal: AbortSignal;

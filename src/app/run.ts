@@ -33,6 +33,7 @@ export function connParams(o: TransportOptions): ConnParams {
     idleTimeoutMs: o.idleTimeoutMs,
     congestion: o.congestion,
     maxSendRate: o.rateLimit,
+    maxDatagram: o.maxDatagram ?? 0,
     signal: o.signal,
   };
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { XferError } from '../app/api.js';
 import type { CongestionName } from '../app/api.js';
 import type { CliApp } from './context.js';
-import { RATE_SYNTAX, parseRate, parseSeconds } from './format.js';
+import { RATE_SYNTAX, parseIntInRange, parseRate, parseSeconds } from './format.js';
 
 export interface CommonOpts {
   code?: string;
@@ -16,8 +16,13 @@ export interface CommonOpts {
   rate: number;
   handshakeTimeout: number;
   idleTimeout: number;
+  /** Largest UDP payload in bytes; 0 = as large as the path allows. */
+  maxDatagram: number;
 }
 
+/** Every IP path carries 1200-byte UDP payloads (QUIC's floor); IPv4 UDP carries at most 65507. */
+export const MIN_DATAGRAM = 1200;
+export const MAX_DATAGRAM = 65_507;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /**
@@ -57,6 +62,11 @@ export function addCommonOptions(cmd: Command): Command {
       new Option('--idle-timeout <sec>', 'give up when the peer is silent for SEC seconds mid-transfer')
         .argParser(argParser(parseSeconds))
         .default(DEFAULT_IDLE_TIMEOUT_MS, '30'),
+    )
+    .addOption(
+      new Option('--max-datagram <bytes>', `cap the UDP payload size (${MIN_DATAGRAM}-${MAX_DATAGRAM}); path MTU discovery finds the size up to it`)
+        .argParser(argParser((t) => parseIntInRange(t, MIN_DATAGRAM, MAX_DATAGRAM)))
+        .default(0, 'what the path allows'),
     );
 }
 

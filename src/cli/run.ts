@@ -23,6 +23,7 @@ export async function runTransfer(deps: CliDeps, opts: CommonOpts, code: string,
     rateLimit: opts.rate,
     handshakeTimeoutMs: opts.handshakeTimeout,
     idleTimeoutMs: opts.idleTimeout,
+    maxDatagram: opts.maxDatagram,
     progress: view,
     signal: deps.signal,
   };

@@ -20,6 +20,8 @@ export interface ConnParams {
   congestion: CongestionAlgorithm;
   /** Bytes/s, 0 = none. */
   maxSendRate: number;
+  /** Largest UDP payload, bytes; 0 = as large as the path allows. */
+  maxDatagram?: number;
   signal?: AbortSignal;
 }
 
@@ -33,6 +35,7 @@ export function connectionOptions(deps: TransportDeps, role: Role, p: ConnParams
     idleTimeoutMs: p.idleTimeoutMs,
     congestion: p.congestion,
     maxSendRate: p.maxSendRate > 0 ? p.maxSendRate : undefined,
+    maxDatagramSize: p.maxDatagram ? p.maxDatagram : undefined,
   };
 }
 
