@@ -6,19 +6,26 @@
 //
 //   node bench/link.mjs [--quick] [--secs N] [--budget S] [--cc bbr|newreno] [--losses 0,1,5]
 //                       [--no-burst] [--nc] [--max-mib N] [--build] [--no-write] [--xfer DIR]
-//                       [--repeat N]
+//                       [--repeat N] [--name LINK] [--wall] [--mtu-sweep] [--size N[KMG]] [--mtus 1420,1280]
 // --repeat N runs iperf3 (both algorithms) and xfer N times per loss, interleaved, and reports
 // each one's median: single runs on a busy 2-core host scatter by +-5 %.
+// --wall and --mtu-sweep replace the iperf3 table with wall-clock tables against a TCP file
+// copy (bench/lib/wall.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendSection, ensureFile, fmt, latestMtime, pct, sha256, sleep } from './lib/link-util.mjs';
+import { appendSection, ensureFile, fmt, latestMtime, pct, sleep } from './lib/link-util.mjs';
+import { downAllLinks, makeLink } from './lib/netns.mjs';
 import { killChildren, run, start } from './lib/proc.mjs';
+import { median, withSteal } from './lib/runs.mjs';
+import { ensureCongestionControl } from './lib/tcp-copy.mjs';
+import { mtuSweep, wallMode } from './lib/wall.mjs';
+import { xferOnce as xferRun } from './lib/xfer-run.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LINKEM = resolve(REPO, '../shared/tools/linkem/linkem');
-const NAME = 'xbench';
 const A_IP = '10.77.0.1';
 const PORT = 47400;
 const IPERF_PORT = 5201;
@@ -29,7 +36,7 @@ const MiB = 1 << 20;
 const opts = parseArgs(process.argv.slice(2));
 
 function parseArgs(argv) {
-  const o = { quick: false, secs: 0, budget: 0, cc: 'bbr', losses: null, burst: true, nc: false, maxMiB: 128, build: false, write: true, xfer: REPO, repeat: 1 };
+  const o = { quick: false, secs: 0, budget: 0, cc: 'bbr', losses: null, burst: true, nc: false, maxMiB: 128, build: false, write: true, xfer: REPO, repeat: 1, name: 'xbench', wall: false, mtuSweep: false, size: 0, mtus: [1420, 1280] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -44,14 +51,36 @@ function parseArgs(argv) {
     else if (a === '--no-write') o.write = false;
     else if (a === '--xfer') o.xfer = resolve(argv[++i]); // another xfer checkout to benchmark
     else if (a === '--repeat') o.repeat = Math.max(1, Math.floor(Number(argv[++i])) || 1);
+    else if (a === '--name') o.name = argv[++i];
+    else if (a === '--wall') o.wall = true;
+    else if (a === '--mtu-sweep') o.mtuSweep = true;
+    else if (a === '--size') o.size = parseSize(argv[++i]);
+    else if (a === '--mtus') o.mtus = argv[++i].split(',').filter(Boolean).map(Number);
     else die(`unknown option ${a}`);
   }
   if (o.cc !== 'bbr' && o.cc !== 'newreno') die('--cc takes bbr or newreno');
+  if (!/^[A-Za-z0-9_]{1,24}$/.test(o.name)) die('--name takes letters, digits and _ (at most 24), as linkem does');
+  if (o.mtus.some((m) => !Number.isInteger(m) || m < 576)) die('--mtus takes whole MTUs of at least 576');
+  if (o.wall || o.mtuSweep) {
+    // One transfer of each kind per row and run, each cut off at the budget (TCP CUBIC at 1 %
+    // loss needs minutes for 64 MiB); the issue's losses and file sizes.
+    o.budget ||= 60;
+    o.wallLosses = o.losses ?? [1, 5, 15];
+    o.wallSize = o.size || 64 * MiB;
+    o.mtuSize = o.size || 32 * MiB;
+  }
   // iperf3 seconds per TCP run, and the wall budget for one xfer file transfer.
   o.secs ||= o.quick ? 5 : 15;
   o.budget ||= o.quick ? 12 : 40;
   o.losses ??= [0, 1, 2, 5, 10, 15, 20];
   return o;
+}
+
+/** "64M", "512K", "1G" or plain bytes. */
+function parseSize(text) {
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(text ?? '');
+  if (!m) die(`--size takes bytes or N[KMG], not ${text}`);
+  return Math.round(Number(m[1]) * { '': 1, K: 1 << 10, M: MiB, G: 1 << 30 }[m[2].toUpperCase()]);
 }
 
 function die(msg) {
@@ -65,25 +94,13 @@ function log(msg) {
 
 // ------------------------------------------------------------------ processes
 
-function inNs(side, cmd) {
-  return [LINKEM, ['exec', NAME, side, '--', ...cmd]];
-}
-
-function linkem(...args) {
-  const r = spawnSync(LINKEM, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`linkem ${args.join(' ')}: ${(r.stderr || r.stdout).trim()}`);
-  return r.stdout;
-}
-
-let linkIsUp = false;
-function cleanup() {
+const link = makeLink(LINKEM, opts.name);
+const inNs = link.inNs;
+// Every run of every mode: a bench process that ends, however it ends, leaves no link behind.
+process.on('exit', () => {
   killChildren();
-  if (linkIsUp) {
-    spawnSync(LINKEM, ['down', NAME], { stdio: 'ignore' });
-    linkIsUp = false;
-  }
-}
-process.on('exit', cleanup);
+  downAllLinks();
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130));
 
 // ------------------------------------------------------------------ setup
@@ -92,16 +109,29 @@ function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** Installs the Debian packages of the commands missing; returns whether apt-get succeeded. */
+function aptInstall(packages) {
+  log(`installing ${packages.join(' ')} from Debian`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  return spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { stdio: 'inherit', env }).status === 0;
+}
+
 function ensureTools() {
   const missing = [];
   if (!have('iperf3')) missing.push('iperf3');
   if (opts.nc && !have('nc')) missing.push('netcat-openbsd');
-  if (!missing.length) return;
-  log(`installing ${missing.join(' ')} from Debian`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-  if (r.status !== 0) die(`apt-get install ${missing.join(' ')} failed`);
+  if (missing.length && !aptInstall(missing)) die(`apt-get install ${missing.join(' ')} failed`);
+}
+
+/**
+ * For the wall-clock modes: why the TCP copy with `cc` cannot run (socat missing and not
+ * installable, or the kernel lacks the algorithm), or null. Those columns are skipped and say why.
+ */
+function tcpCopyCheck() {
+  const socat = have('socat') || (aptInstall(['socat']) && have('socat'));
+  if (!socat) log('bench:link: socat missing and apt-get could not install it: TCP copy columns skipped');
+  return (cc) => (socat ? ensureCongestionControl(cc) : 'socat missing');
 }
 
 /** Builds dist when missing, stale (a src file is newer) or asked to; a failed build of an existing dist only warns. */
@@ -115,12 +145,6 @@ function ensureBuild() {
     if (!existsSync(main)) die('npm run build failed and there is no dist to run');
     log('bench:link: WARNING: build failed; benchmarking the existing dist');
   }
-}
-
-function randomCode() {
-  const r = spawnSync('openssl', ['rand', '-hex', '16'], { encoding: 'utf8' });
-  if (r.status !== 0) die('openssl rand failed');
-  return r.stdout.trim();
 }
 
 // ------------------------------------------------------------------ measurements
@@ -139,7 +163,7 @@ async function iperf(cc) {
 async function iperfOnce(cc) {
   const server = start(...inNs('a', ['iperf3', '-s', '-1', '-B', A_IP]));
   try {
-    if (!(await waitListening('t', IPERF_PORT, 10_000))) return { mbps: NaN, note: 'iperf3 server did not start' };
+    if (!(await link.waitListening('t', IPERF_PORT, 10_000))) return { mbps: NaN, note: 'iperf3 server did not start' };
     return await iperfClient(cc);
   } finally {
     await server.stop();
@@ -159,81 +183,23 @@ async function iperfClient(cc) {
   }
 }
 
-/** Waits until a socket listens on `port` in namespace a; proto 'u' (UDP) or 't' (TCP). */
-async function waitListening(proto, port, deadlineMs) {
-  const t0 = performance.now();
-  while (performance.now() - t0 < deadlineMs) {
-    const [cmd, args] = inNs('a', ['ss', `-Hl${proto}n`, `sport = :${port}`]);
-    const r = await run(cmd, args, { timeoutMs: 5000 });
-    if (r.stdout.trim()) return true;
-    await sleep(100);
-  }
-  return false;
+/** One xfer file transfer b -> a for the iperf3 table; goodput from the sender process's wall time. */
+function xferOnce(file, size, timeoutMs) {
+  return xferRun({ link, xferDir: opts.xfer, cc: opts.cc, work: WORK, aIp: A_IP, port: PORT }, file, size, timeoutMs);
 }
 
-/** One xfer file transfer b -> a; goodput from the sender process's wall time. */
-async function xferOnce(file, size, timeoutMs) {
-  const out = join(WORK, 'out');
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const code = randomCode();
-  const node = process.execPath;
-  const recv = start(...inNs('a', [node, join(opts.xfer, 'bin/xfer'), 'recv', '--listen', `${A_IP}:${PORT}`, '--out', out, '--code', code, '--cc', opts.cc, '-q']));
-  try {
-    if (!(await waitListening('u', PORT, 10_000))) return { ok: false, note: `receiver did not listen: ${recv.output().trim()}` };
-    const [cmd, args] = inNs('b', [node, join(opts.xfer, 'bin/xfer'), 'send', file, `${A_IP}:${PORT}`, '--code', code, '--cc', opts.cc, '--stats']);
-    // The receiver deletes its temp file when a transfer is cancelled, so watch it grow meanwhile.
-    let seen = 0;
-    const watch = setInterval(() => (seen = Math.max(seen, bytesUnderSafe(out))), 250);
-    const s = await run(cmd, args, { timeoutMs }).finally(() => clearInterval(watch));
-    const recvCode = await Promise.race([recv.exited, sleep(10_000).then(() => 'timeout')]);
-    const text = `${s.stdout}\n${s.stderr}`;
-    const stats = Object.fromEntries([...text.matchAll(/^\s+([a-z][a-z ]+?)\s{2,}(\S+)\s*$/gm)].map((m) => [m[1], m[2]]));
-    const base = { ms: s.ms, mbps: (size * 8) / (s.ms * 1000), stats, summary: (text.match(/^\d+ items?,.*$/m) ?? [''])[0] };
-    if (s.timedOut) {
-      // What arrived before the cut still says how fast it was going.
-      const partial = Math.max(seen, bytesUnderSafe(out));
-      return { ...base, ok: false, timedOut: true, partialMbps: (partial * 8) / (s.ms * 1000), note: `timeout after ${fmt(s.ms / 1000, 0)} s, ${fmt(partial / MiB, 1)} of ${fmt(size / MiB, 0)} MiB arrived` };
-    }
-    if (s.code !== 0) {
-      // xfer prints one "failed: NAME: why" line per failed item; that is the useful part.
-      const lines = s.stderr.trim().split('\n');
-      return { ...base, ok: false, note: `send exit ${s.code} after ${fmt(s.ms / 1000, 0)} s: ${lines.find((l) => l.startsWith('failed:')) ?? lines.pop()}` };
-    }
-    const got = join(out, file.split('/').pop());
-    if (!existsSync(got)) return { ...base, ok: false, note: `no file on the receiver (recv: ${recvCode})` };
-    // The receiver must end on its own and succeed too: one that missed the close would wait
-    // out its idle timeout and fail a transfer whose file is whole.
-    if (recvCode !== 0) return { ...base, ok: false, note: `receiver ${recvCode === 'timeout' ? 'still running 10 s after the sender' : `exit ${recvCode}`}` };
-    return { ...base, ok: true, sha: await sha256(got) };
-  } finally {
-    await recv.stop();
-  }
-}
-
-function bytesUnderSafe(dir) {
-  try {
-    return bytesUnder(dir);
-  } catch {
-    return 0; // a file vanished between listing and stat
-  }
-}
-
-function bytesUnder(dir) {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? bytesUnder(join(dir, e.name)) : statSync(join(dir, e.name)).size;
-  return n;
-}
-
-/** What `--cc` really runs in dist (the name the controller reports), and how long xfer takes to start. */
-async function xferInfo() {
+/**
+ * What `--cc` really runs in dist (the name the controller reports), and how long xfer takes to
+ * start: in namespace b, or on the host when no link is up (the wall-clock modes bring theirs up later).
+ */
+async function xferInfo(inLink = true) {
   const url = new URL(`file://${join(opts.xfer, 'dist/core/congestion/controller.js')}`);
   let running = '?';
   try {
     running = (await import(url.href)).createController(opts.cc, 1400).name;
   } catch {}
-  const [cmd, args] = inNs('b', [process.execPath, join(opts.xfer, 'bin/xfer'), '--version']);
-  const r = await run(cmd, args, { timeoutMs: 20_000 });
+  const cmd = [process.execPath, join(opts.xfer, 'bin/xfer'), '--version'];
+  const r = await run(...(inLink ? inNs('b', cmd) : [cmd[0], cmd.slice(1)]), { timeoutMs: 20_000 });
   return { running, startupMs: r.ms };
 }
 
@@ -267,12 +233,6 @@ async function xferAgain(first) {
   return { ...r, size: first.size, path: first.path, probeOnly: first.probeOnly, shaOk: r.ok && r.sha === first.sha };
 }
 
-/** The run with the median value of `key` (runs without a finite value sort first). */
-function median(runs, key) {
-  const sorted = [...runs].sort((a, b) => (Number.isFinite(key(a)) ? key(a) : -1) - (Number.isFinite(key(b)) ? key(b) : -1));
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
 async function nc(file, size) {
   const port = 5202;
   const out = join(WORK, 'nc.out');
@@ -293,16 +253,6 @@ async function nc(file, size) {
     return { mbps: (got * 8) / (r.ms * 1000), note: got === size ? '' : `short: ${got} B` };
   } finally {
     await recv.stop();
-  }
-}
-
-function linkLoss() {
-  try {
-    const j = JSON.parse(linkem('stats', NAME, '--json'));
-    const d = j.ba; // data flows b -> a
-    return { lossPct: (100 * (d.drop_loss + d.drop_ge)) / Math.max(1, d.rx_pkts), queueDrops: d.drop_queue, pkts: d.rx_pkts };
-  } catch {
-    return { lossPct: NaN, queueDrops: NaN, pkts: 0 };
   }
 }
 
@@ -361,36 +311,6 @@ function table(rows, ncOn) {
   return lines.join('\n');
 }
 
-/** The machine's CPU counters (/proc/stat "cpu" line), or null where there is none. */
-function cpuTimes() {
-  try {
-    return readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Share of CPU time the hypervisor took from this VM since `before` (the "steal" column), in %.
- * xfer paces and acknowledges in user space, where a VM whose CPUs are taken away for tens of ms
- * loses sending time it cannot make up (TCP suffers too at high steal): the runs table shows it
- * beside every figure, so a slow run can be told from a slow host.
- */
-function stealSince(before) {
-  const after = cpuTimes();
-  if (!before || !after || after.length < 8) return NaN;
-  const d = after.map((v, i) => v - (before[i] ?? 0));
-  const total = d.slice(0, 8).reduce((a, b) => a + b, 0);
-  return total > 0 ? (100 * d[7]) / total : NaN;
-}
-
-/** Runs `f` and notes the steal time over it in the result's `steal`. */
-async function withSteal(f) {
-  const before = cpuTimes();
-  const r = await f();
-  return { ...r, steal: stealSince(before) };
-}
-
 /** With --repeat: every run's figure, in run order, beside the medians the main table shows. */
 function runsTable(rows) {
   const one = (v, st) => `${Number.isFinite(v) ? fmt(v, v < 10 ? 2 : 1) : '—'}${Number.isFinite(st) ? ` [${fmt(st, 1)}]` : ''}`;
@@ -405,19 +325,54 @@ function runsTable(rows) {
 async function main() {
   if (process.getuid?.() !== 0) die('needs root (network namespaces); run it as root');
   if (!existsSync(LINKEM)) die(`linkem not found at ${LINKEM}`);
-  ensureTools();
+  const walls = opts.wall || opts.mtuSweep;
+  if (!walls) ensureTools();
   ensureBuild();
   mkdirSync(WORK, { recursive: true });
   const started = new Date();
   const t0 = performance.now();
+  const { about, body } = walls ? await wallTables() : await iperfTables();
+  const argsText = process.argv.slice(2).join(' ');
+  const text = [
+    `### bench:link — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Command: \`npm run bench:link${argsText ? ` -- ${argsText}` : ''}\` · ${about} · wall ${fmt((performance.now() - t0) / 1000, 0)} s`,
+    '',
+    body,
+  ].join('\n');
+  process.stdout.write(`${text}\n`);
+  if (opts.write) {
+    appendSection(join(REPO, 'bench/RESULTS.md'), 'bench:link', text);
+    log('bench:link: appended to bench/RESULTS.md');
+  }
+}
+
+/** --wall and/or --mtu-sweep, each on its own link (see bench/lib/wall.mjs). */
+async function wallTables() {
+  // Other work on this 2-core host slows xfer (user-space pacing) more than kernel TCP: the
+  // header gives the load around the run so that a figure can be weighed.
+  const loadBefore = loadavg()[0];
+  const info = await xferInfo(false);
+  const ctx = { opts, env: { link, xferDir: opts.xfer, cc: opts.cc, work: WORK, aIp: A_IP, port: PORT, budgetMs: opts.budget * 1000 }, tcpSkip: tcpCopyCheck(), log };
+  const sections = [];
+  if (opts.wall) sections.push(await wallMode(ctx));
+  if (opts.mtuSweep) sections.push(await mtuSweep(ctx));
+  const about =
+    `xfer \`--cc ${opts.cc}\` (dist runs \`${info.running}\`)${opts.xfer === REPO ? '' : ` from ${opts.xfer}`}, TCP copies with socat (TCP_CONGESTION per socket), ` +
+    `each transfer cut off after ${opts.budget} s · \`node bin/xfer --version\` takes ${fmt(info.startupMs / 1000, 2)} s here · ` +
+    `1-min load average ${fmt(loadBefore, 1)} before, ${fmt(loadavg()[0], 1)} after`;
+  return { about, body: sections.join('\n\n') };
+}
+
+/** The default table: iperf3 CUBIC and BBR against xfer, per loss. */
+async function iperfTables() {
   const master = await ensureFile(null, opts.maxMiB * MiB, WORK);
-  log(`bringing up linkem ${NAME}: ${RATE} Mbit/s, 25 ms one-way`);
-  linkem('up', '--name', NAME, '--rate', String(RATE), '--delay', '25ms', '--loss', '0', '--force');
-  linkIsUp = true;
+  log(`bringing up linkem ${link.name}: ${RATE} Mbit/s, 25 ms one-way`);
+  link.up('--rate', String(RATE), '--delay', '25ms', '--loss', '0');
   const info = await xferInfo();
   const rows = [];
   for (const cond of conditions()) {
-    linkem('set', NAME, ...cond.set);
+    link.set(...cond.set);
     const runs = { cubic: [], bbr: [], xfer: [] };
     let dropped = { lossPct: 0, queueDrops: 0, pkts: 0 };
     for (let n = 0; n < opts.repeat; n++) {
@@ -427,9 +382,9 @@ async function main() {
       log(`   cubic ${fmt(cubic.mbps, 2)} Mbit/s ${cubic.note ?? ''}; iperf3 bbr ${opts.secs} s`);
       const bbr = await withSteal(() => iperf('bbr'));
       log(`   bbr ${fmt(bbr.mbps, 2)} Mbit/s ${bbr.note ?? ''}; xfer`);
-      linkem('stats', NAME, '--reset');
+      link.ctl('stats', link.name, '--reset');
       const x = await withSteal(() => (n === 0 ? xfer(master, info.startupMs) : xferAgain(runs.xfer[0])));
-      const l = linkLoss();
+      const l = link.dataPathLoss();
       // Weighted by packets, so the row's loss covers every xfer run of it.
       dropped = { lossPct: dropped.lossPct + l.lossPct * l.pkts, queueDrops: dropped.queueDrops + l.queueDrops, pkts: dropped.pkts + l.pkts };
       log(`   xfer ${fmt(x.mbps, 2)} Mbit/s (own ${ownRate(x)}), ${fmt(x.size / MiB, 0)} MiB in ${fmt(x.ms / 1000, 1)} s, ${x.ok ? (x.shaOk ? 'sha ok' : 'SHA MISMATCH') : x.note}, steal ${fmt(x.steal, 1)} %`);
@@ -437,23 +392,27 @@ async function main() {
       runs.bbr.push(bbr);
       runs.xfer.push(x);
     }
-    const link = { lossPct: dropped.lossPct / Math.max(1, dropped.pkts), queueDrops: dropped.queueDrops };
+    const loss = { lossPct: dropped.lossPct / Math.max(1, dropped.pkts), queueDrops: dropped.queueDrops };
     // A failed or corrupt transfer is a finding: it stands for the row whatever the others did.
     const bad = runs.xfer.find((r) => !r.ok || !r.shaOk);
     const x = bad ?? median(runs.xfer, judged);
-    const row = { cubic: median(runs.cubic, (r) => r.mbps), bbr: median(runs.bbr, (r) => r.mbps), xfer: x, link, nc: { mbps: NaN }, runs };
+    const row = { cubic: median(runs.cubic, (r) => r.mbps), bbr: median(runs.bbr, (r) => r.mbps), xfer: x, link: loss, nc: { mbps: NaN }, runs };
     if (opts.nc) row.nc = await nc(x.path ?? master.path, x.size ?? master.size);
     rows.push({ cond, row });
   }
-  linkem('down', NAME);
-  linkIsUp = false;
-  const argsText = process.argv.slice(2).join(' ');
-  const text = [
-    `### bench:link — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    '',
-    `Command: \`npm run bench:link${argsText ? ` -- ${argsText}` : ''}\` · linkem ${RATE} Mbit/s, 25 ms one-way (50 ms RTT), default 50 ms drop-tail queue, loss on both directions · ` +
-      `iperf3 ${opts.secs} s per TCP run · xfer \`--cc ${opts.cc}\` (dist runs \`${info.running}\`)${opts.xfer === REPO ? '' : ` from ${opts.xfer}`}, file b → a, budget ${opts.budget} s · wall ${fmt((performance.now() - t0) / 1000, 0)} s`,
-    '',
+  link.down();
+  return { about: iperfAbout(info), body: iperfBody(rows, info) };
+}
+
+function iperfAbout(info) {
+  return (
+    `linkem ${RATE} Mbit/s, 25 ms one-way (50 ms RTT), default 50 ms drop-tail queue, loss on both directions · ` +
+    `iperf3 ${opts.secs} s per TCP run · xfer \`--cc ${opts.cc}\` (dist runs \`${info.running}\`)${opts.xfer === REPO ? '' : ` from ${opts.xfer}`}, file b → a, budget ${opts.budget} s`
+  );
+}
+
+function iperfBody(rows, info) {
+  return [
     table(rows, opts.nc),
     '',
     ...(opts.repeat > 1 ? [`Each figure above is the median of ${opts.repeat} runs, interleaved (CUBIC, BBR, xfer, CUBIC, ...); all runs, each with the share of CPU time the hypervisor took from this VM during it (/proc/stat "steal"; xfer paces in user space, where lost CPU time is lost sending time):`, '', runsTable(rows), ''] : []),
@@ -468,11 +427,6 @@ async function main() {
     'rate of what had arrived by the cut, marked “partial”. A probe that times out is retried once; the first try is',
     'noted in the file column, since a transfer that stops making progress is a finding in itself.',
   ].join('\n');
-  process.stdout.write(`${text}\n`);
-  if (opts.write) {
-    appendSection(join(REPO, 'bench/RESULTS.md'), 'bench:link', text);
-    log('bench:link: appended to bench/RESULTS.md');
-  }
 }
 
 main().catch((err) => {

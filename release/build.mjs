@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import postject from 'postject';
+import { cliBundleOptions } from './bundle-options.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -24,24 +25,19 @@ function step(msg) {
 }
 
 async function bundleCli() {
-  step(`bundling src/cli/main.ts -> ${relative(root, bundle)}`);
+  step(`bundling src/cli/start.ts -> ${relative(root, bundle)}`);
   const result = await build({
-    // A tiny entry: the SEA runs one script, and it must call main() itself.
+    ...cliBundleOptions(root),
+    // A tiny entry: the SEA runs one script, and it must start the CLI itself.
     stdin: {
-      contents: "import { main } from './src/cli/main.ts';\nvoid main();\n",
+      contents: "import { start } from './src/cli/start.ts';\nvoid start();\n",
       resolveDir: root,
       sourcefile: 'sea-entry.ts',
       loader: 'ts',
     },
-    bundle: true,
     // SEA only runs CommonJS; esbuild converts the ESM-only dependencies (ora, chalk, noble).
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     outfile: bundle,
-    minify: false,
-    legalComments: 'linked',
-    logLevel: 'warning',
   });
   if (result.errors.length > 0) throw new Error('esbuild failed');
 }

@@ -1,10 +1,10 @@
-// Process entry: real streams, clock and signals around runCli, and the exit status.
+// The CLI process around runCli: real streams, clock and signals, and the exit status.
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import * as app from '../app/index.js';
-import type { CliApp, CliDeps } from './context.js';
+import type { CliDeps } from './context.js';
 import { ExitCode, describeFailure } from './exit-codes.js';
 import { tuneHeap } from './heap.js';
+import { lazyApp } from './lazy-app.js';
 import { runCli } from './program.js';
 import { installInterruptHandlers } from './signals.js';
 
@@ -62,7 +62,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     },
   });
   const deps: CliDeps = {
-    app: app satisfies CliApp,
+    app: lazyApp,
     env: process.env,
     stdin: process.stdin,
     stdout: process.stdout,

@@ -1,8 +1,9 @@
 // Turns the app's ProgressSink callbacks into terminal output. Three flavours: silent (--quiet),
 // plain (stderr is not a TTY: no drawing, only warnings as lines) and live (spinner + bars).
+// The live one is imported only when it will draw: ora, cli-progress and what they pull in
+// (string-width builds a large regex on load) cost a start that shows nothing.
 import type { ItemInfo, ProgressSink } from '../app/api.js';
 import type { TermStream } from './context.js';
-import { TtyProgress } from './progress-tty.js';
 
 export interface ProgressView extends ProgressSink {
   /** Prints whole lines to stderr without tearing a spinner or bars being drawn. */
@@ -41,9 +42,10 @@ class PlainProgress implements ProgressView {
   }
 }
 
-export function createProgressView(o: ProgressOptions): ProgressView {
+export async function createProgressView(o: ProgressOptions): Promise<ProgressView> {
   // A pseudo-terminal without a size (columns 0) makes ora's line arithmetic run away: treat it as plain.
   const drawable = o.stream.isTTY === true && (o.stream.columns ?? 0) >= 20;
   if (o.quiet || !drawable) return new PlainProgress(o.stream, o.quiet);
+  const { TtyProgress } = await import('./progress-tty.js');
   return new TtyProgress(o.stream, o.now);
 }

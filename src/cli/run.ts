@@ -15,7 +15,7 @@ export type Transfer = (transport: TransportOptions, view: ProgressView) => Prom
  */
 export async function runTransfer(deps: CliDeps, opts: CommonOpts, code: string, transfer: Transfer, expectedTotal: number | null = null): Promise<void> {
   const quiet = opts.quiet === true;
-  const view = createProgressView({ stream: deps.stderr, quiet, now: deps.now });
+  const view = await createProgressView({ stream: deps.stderr, quiet, now: deps.now });
   view.setExpectedTotal(expectedTotal);
   const transport: TransportOptions = {
     code,

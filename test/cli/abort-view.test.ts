@@ -32,10 +32,10 @@ test('a failed item line shows the reason instead of a bar, cut to the terminal 
   assert.ok(narrow.endsWith('…'));
 });
 
-test('on a TTY the failed bar stays with its reason and stops; the other bar keeps moving', () => {
+test('on a TTY the failed bar stays with its reason and stops; the other bar keeps moving', async () => {
   const tty = new FakeTty();
   let t = 0;
-  const view = createProgressView({ stream: tty, quiet: false, now: () => (t += 100) });
+  const view = await createProgressView({ stream: tty, quiet: false, now: () => (t += 100) });
   view.onPhase('transferring');
   view.onItemStart({ key: 'a', name: 'broken.bin', total: 1000 });
   view.onItemStart({ key: 'b', name: 'fine.bin', total: 1000 });

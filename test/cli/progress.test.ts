@@ -20,10 +20,10 @@ class FakeTty extends Capture {
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
-test('a TTY gets a spinner, then item and total bars, and the cursor back', () => {
+test('a TTY gets a spinner, then item and total bars, and the cursor back', async () => {
   const tty = new FakeTty();
   let t = 0;
-  const view = createProgressView({ stream: tty, quiet: false, now: () => (t += 100) });
+  const view = await createProgressView({ stream: tty, quiet: false, now: () => (t += 100) });
   view.setExpectedTotal(2000);
   view.onPhase('handshake');
   assert.match(plain(tty.text), /Handshake/);
@@ -43,9 +43,9 @@ test('a TTY gets a spinner, then item and total bars, and the cursor back', () =
   assert.ok(tty.text.includes('\x1b[?25h'), 'cursor shown again');
 });
 
-test('--quiet draws nothing, even on a TTY', () => {
+test('--quiet draws nothing, even on a TTY', async () => {
   const tty = new FakeTty();
-  const view = createProgressView({ stream: tty, quiet: true, now: () => 0 });
+  const view = await createProgressView({ stream: tty, quiet: true, now: () => 0 });
   view.onPhase('listening');
   view.onItemStart({ key: 'k', name: 'x', total: 1 });
   view.onItemProgress('k', 1);
@@ -55,9 +55,9 @@ test('--quiet draws nothing, even on a TTY', () => {
   assert.equal(tty.text, '');
 });
 
-test('without a TTY only warnings and logged lines appear', () => {
+test('without a TTY only warnings and logged lines appear', async () => {
   const out = new Capture();
-  const view = createProgressView({ stream: out, quiet: false, now: () => 0 });
+  const view = await createProgressView({ stream: out, quiet: false, now: () => 0 });
   view.onPhase('listening');
   view.onItemStart({ key: 'k', name: 'x', total: 1 });
   view.onItemFailed('k', 'boom');
@@ -67,10 +67,10 @@ test('without a TTY only warnings and logged lines appear', () => {
   assert.deepEqual(out.lines(), ['xfer: warning: wrong code attempt', 'line']);
 });
 
-test('a terminal without a size is treated as plain output', () => {
+test('a terminal without a size is treated as plain output', async () => {
   const tty = new FakeTty();
   tty.columns = 0;
-  const view = createProgressView({ stream: tty, quiet: false, now: () => 0 });
+  const view = await createProgressView({ stream: tty, quiet: false, now: () => 0 });
   view.onPhase('handshake');
   view.onItemStart({ key: 'k', name: 'x', total: 1 });
   view.stop();

@@ -15,7 +15,10 @@ export const BIN = join(ROOT, 'bin', 'xfer');
 
 /** The e2e tests run the built CLI; say so plainly instead of failing obscurely. */
 export function assertBuilt(): void {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  // bin/xfer runs the bundle; tests import the tsc output beside it.
+  for (const f of ['cli/main.js', 'bundle/xfer.mjs']) {
+    if (!existsSync(join(ROOT, 'dist', f))) throw new Error(`dist/${f} is missing: run \`npm run build\` first`);
+  }
 }
 
 export interface Run {
