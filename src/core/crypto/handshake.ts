@@ -27,10 +27,18 @@ export const REJECT_BUSY = 2;
 /** The server speaks another protocol version; its own version follows the reason byte. */
 export const REJECT_VERSION = 3;
 
+/** The X25519 base point, u = 9 (RFC 7748 §4.1). */
+const BASE_U = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 9 : 0));
+
+/**
+ * The public key is X25519(privateKey, 9) by the Montgomery ladder, as for the shared secret.
+ * noble's getPublicKey gives the same key through a base-point table that it first builds, ~70 ms
+ * of a client's start (a process makes one key pair, so the table never pays off).
+ */
 export function generateKeyPair(random: (n: number) => Uint8Array): KeyPair {
   const privateKey = random(32).slice(0, 32);
   if (privateKey.length !== 32) throw new RangeError('random source returned too few bytes');
-  return { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+  return { privateKey, publicKey: x25519.scalarMult(privateKey, BASE_U) };
 }
 
 /**

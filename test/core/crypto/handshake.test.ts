@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import { x25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
 import {
   HELLO_FIELDS_LEN,
@@ -84,6 +85,13 @@ describe('X25519', () => {
     assert.equal(bytesToHex(bob.publicKey), x25519Vector.bobPublic);
     assert.equal(bytesToHex(sharedSecret(alice.privateKey, bob.publicKey)!), x25519Vector.sharedSecret);
     assert.equal(bytesToHex(sharedSecret(bob.privateKey, alice.publicKey)!), x25519Vector.sharedSecret);
+  });
+
+  test("generateKeyPair's ladder gives noble's getPublicKey key", () => {
+    fc.assert(
+      fc.property(bytes(32), (k) => assert.deepEqual(keyPairFrom(k).publicKey, x25519.getPublicKey(k))),
+      { numRuns: 20 },
+    );
   });
 
   test('both sides agree on the shared secret', () => {
