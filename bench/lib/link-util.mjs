@@ -1,4 +1,4 @@
-// Helpers for bench/link.mjs: test files, the RESULTS.md section, number formatting.
+// Helpers for bench/link.mjs and bench/loopback.mjs: test files, RESULTS.md sections, number formatting.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +67,6 @@ export function appendSection(path, name, body) {
   const next =
     i >= 0 && j > i
       ? `${text.slice(0, j).trimEnd()}\n\n${body.trimEnd()}\n${text.slice(j)}`
-      : `${text.trimEnd()}\n\n${begin}\n## bench:link runs (newest last)\n\n${body.trimEnd()}\n${end}\n`;
+      : `${text.trimEnd()}\n\n${begin}\n## ${name} runs (newest last)\n\n${body.trimEnd()}\n${end}\n`;
   writeFileSync(path, next);
 }

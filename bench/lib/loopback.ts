@@ -2,24 +2,20 @@
 // 127.0.0.1 between two real processes (sender and receiver each on their one JS thread), and,
 // from a second run under --cpu-prof, where each side spends its CPU time. The simulator cannot
 // say this, since it runs in virtual time; this is the ceiling the 1000 Mbit/s cells are held to.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pickCipher } from '../../src/io/native-cipher.js';
-import { latestMtime } from './link-util.mjs';
+import { ensureBuild } from './build.mjs';
+import { categorise, loadProfile, type Breakdown } from './profile.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MiB = 1024 * 1024;
-
-export interface Breakdown {
-  /** Share of sampled time per category, in %, largest first. */
-  shares: [string, number][];
-}
 
 export interface LoopbackResult {
   sizeBytes: number;
@@ -28,14 +24,6 @@ export interface LoopbackResult {
   sender: Breakdown | null;
   receiver: Breakdown | null;
   error?: string;
-}
-
-/** Builds dist when missing or older than src, since the processes run the built CLI. */
-function ensureBuild(): void {
-  const main = join(ROOT, 'dist/cli/main.js');
-  if (existsSync(main) && latestMtime(join(ROOT, 'src')) <= statSync(main).mtimeMs) return;
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('npm run build failed');
 }
 
 /** Binds 127.0.0.1:port for a moment (0: any free one); the port it got, or null if taken. */
@@ -92,43 +80,9 @@ async function transfer(file: string, work: string, profDir: string | null): Pro
   return (size * 8) / (ms * 1000);
 }
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-}
-
-/** Sorts samples of a V8 .cpuprofile into the few places a transfer's time can go. */
-export function categorise(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }): Breakdown {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const totals = new Map<string, number>();
-  let all = 0;
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id);
-    const dt = profile.timeDeltas[i] ?? 0;
-    if (!f) return;
-    const cat = category(f.functionName, f.url);
-    totals.set(cat, (totals.get(cat) ?? 0) + dt);
-    all += dt;
-  });
-  const shares = [...totals].map(([k, v]): [string, number] => [k, all > 0 ? (100 * v) / all : 0]);
-  return { shares: shares.sort((a, b) => b[1] - a[1]) };
-}
-
-function category(fn: string, url: string): string {
-  if (fn === '(garbage collector)') return 'garbage collection';
-  if (fn === '(idle)') return 'idle (waiting for the socket, the disk or the pacer)';
-  if (url === 'node:dgram' || url.includes('internal/dgram') || fn === 'doSend') return 'UDP socket calls';
-  if (url.includes('internal/crypto/cipher') || fn === 'sealPacket' || url.endsWith('native-cipher.js')) return 'AEAD (OpenSSL ChaCha20-Poly1305)';
-  if (url.includes('internal/crypto/hash')) return 'SHA-256 of the file';
-  if (url.includes('/dist/core/')) return 'protocol (core: framing, ACKs, recovery, congestion)';
-  if (url.includes('/dist/')) return 'xfer io/app/cli';
-  return 'other (Node internals, file I/O, start-up)';
-}
-
 function readProfile(dir: string): Breakdown | null {
-  if (!existsSync(dir)) return null;
-  const f = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
-  return f ? categorise(JSON.parse(readFileSync(join(dir, f), 'utf8'))) : null;
+  const p = loadProfile(dir);
+  return p ? categorise(p) : null;
 }
 
 /** Best of `rounds` plain runs for the rate, then one profiled run for the breakdown. */
@@ -136,7 +90,7 @@ export async function measureLoopback(sizeBytes = 256 * MiB, rounds = 2): Promis
   const work = mkdtempSync(join(tmpdir(), 'xfer-loopback-'));
   const empty: LoopbackResult = { sizeBytes, mbps: NaN, cipher: pickCipher().name, sender: null, receiver: null };
   try {
-    ensureBuild();
+    ensureBuild(ROOT);
     const file = join(work, 'loopback.bin');
     const chunk = randomBytes(MiB);
     writeFileSync(file, Buffer.alloc(0));

@@ -2,7 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jain, percentile, Samples } from '../../bench/lib/measure.js';
 import { SharedBottleneck } from '../../bench/lib/shared-net.js';
-import { categorise } from '../../bench/lib/loopback.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { categorise, topSelf } from '../../bench/lib/profile.mjs';
 
 describe('bench measures', () => {
   test('Jain index: 1 for equal shares, 1/n for one hog', () => {
@@ -61,5 +65,27 @@ describe('loopback profile breakdown', () => {
       b.shares.map(([k, v]) => [k.split(' ')[0], v]),
       [['UDP', 60], ['garbage', 20], ['protocol', 15], ['AEAD', 5]],
     );
+  });
+
+  test('bundled frames count as the source module esbuild marked above their line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xfer-prof-'));
+    try {
+      mkdirSync(join(dir, 'dist/bundle'), { recursive: true });
+      const file = join(dir, 'dist/bundle/xfer.mjs');
+      writeFileSync(file, ['// src/io/udp.ts', 'function a() {}', '// src/core/connection.ts', 'function b() {}'].join('\n'));
+      const url = pathToFileURL(file).href;
+      const profile = {
+        nodes: [
+          { id: 1, callFrame: { functionName: 'a', url, lineNumber: 1 } },
+          { id: 2, callFrame: { functionName: 'b', url, lineNumber: 3 } },
+        ],
+        samples: [1, 2, 2],
+        timeDeltas: [10, 10, 10],
+      };
+      assert.deepEqual(categorise(profile).shares.map(([k]) => k.split(' ')[0]), ['protocol', 'xfer']);
+      assert.deepEqual(topSelf(profile, 1, dir).map(([k]) => k), ['b src/core/connection.ts (xfer.mjs:4)']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
