@@ -132,6 +132,10 @@ function formatStats(s: ConnectionStats): Record<string, string | number> {
     'retransmitted bytes': s.retransmittedBytes,
     'dropped malformed': s.droppedMalformed,
     'dropped unauthenticated': s.droppedUnauthenticated,
+    'datagram size': s.datagramSize,
+    'datagram cap': s.datagramCap,
+    'mtu probes sent/lost': `${s.mtuProbesSent}/${s.mtuProbesLost}`,
+    'mtu black holes': s.mtuBlackHoles,
   };
 }
 

@@ -31,7 +31,10 @@ export interface ConnectionOptions {
   congestion?: CongestionAlgorithm;
   /** Hard cap on the sending rate in bytes/s (0 or undefined: none). */
   maxSendRate?: number;
-  /** Largest UDP payload we emit (default 1400). */
+  /**
+   * Largest UDP payload we may emit (default 65507). The size in use is found by path MTU
+   * discovery below this and below what setPathMtu() allows (1452 until it is called).
+   */
   maxDatagramSize?: number;
   /** Packet AEAD for 1-RTT packets (default: the pure-JS `nobleCipher`); io injects a native one. */
   cipher?: PacketCipher;
@@ -93,6 +96,14 @@ export interface ConnectionStats {
   droppedUnauthenticated: number;
   /** Fraction of sent packets declared lost (0..1). */
   lossRate: number;
+  /** UDP payload size in use, as path MTU discovery confirmed it. */
+  datagramSize: number;
+  /** The most path MTU discovery may reach (user cap and the outgoing interface). */
+  datagramCap: number;
+  mtuProbesSent: number;
+  mtuProbesLost: number;
+  /** Times the path stopped carrying the size in use and discovery started over. */
+  mtuBlackHoles: number;
 }
 
 /** Application error codes carried in RESET_STREAM / STOP_SENDING / CONNECTION_CLOSE. */
@@ -114,6 +125,12 @@ export const AppError = {
  */
 export interface ConnectionHandle {
   handleDatagram(buf: Uint8Array, now: Millis): void;
+  /**
+   * The largest UDP payload that leaves this host towards the peer unfragmented (the outgoing
+   * interface's MTU, or the path MTU the kernel learned, less IP and UDP headers). Path MTU
+   * discovery never goes above it; lowering it below the size in use takes effect at once.
+   */
+  setPathMtu(maxPayload: number, now: Millis): void;
   /**
    * Next datagram to put on the wire, or null (nothing to send now, or the pacer says wait).
    * `holdAcks`: a packet that would carry nothing but an ACK is not built now (more datagrams

@@ -21,11 +21,18 @@ import { HandshakePhase } from './conn/handshake-phase.js';
 import { EventQueue } from './conn/event-queue.js';
 import { StreamError } from './conn/streams.js';
 import { StreamOps } from './conn/stream-ops.js';
-import { Recovery } from './conn/recovery-glue.js';
+import { Recovery, isMtuProbe, type Sent } from './conn/recovery-glue.js';
 import { sealShortPacket } from './conn/packet.js';
+import { MtuDiscovery } from './recovery/mtu-discovery.js';
 import type { SentFrame } from './conn/sent-frame.js';
 
-const DEFAULT_DATAGRAM = 1400;
+/** The largest UDP payload IPv4 carries; the default upper bound when the user sets none. */
+const MAX_UDP_PAYLOAD = 65_507;
+/**
+ * The path cap until the io layer says what the outgoing interface allows: a 1500-byte MTU
+ * less IPv6 and UDP headers, which almost every path carries without fragments.
+ */
+const DEFAULT_PATH_DATAGRAM = 1452;
 const ERR_INTERNAL = 0x1;
 const PACER_SLACK_MS = 0.05;
 
@@ -45,7 +52,9 @@ export class Connection implements ConnectionHandle {
   private readonly events = new EventQueue();
   private readonly hs: HandshakePhase;
   private keys: SessionKeys | null = null;
-  private readonly maxDatagram: number;
+  /** The user's cap on datagram size; the path's cap comes from setPathMtu(). */
+  private readonly userCap: number;
+  private readonly mtu: MtuDiscovery;
   private readonly cipher: PacketCipher;
   private readonly scratch: Uint8Array;
   private readonly idleTimeoutMs: number;
@@ -79,17 +88,29 @@ export class Connection implements ConnectionHandle {
   constructor(opts: ConnectionOptions) {
     const random: RandomSource = opts.random;
     const secrets = deriveCodeSecrets(opts.code);
-    this.maxDatagram = opts.maxDatagramSize ?? DEFAULT_DATAGRAM;
+    this.userCap = Math.min(opts.maxDatagramSize ?? MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD);
+    this.mtu = new MtuDiscovery(Math.min(this.userCap, DEFAULT_PATH_DATAGRAM));
     this.cipher = opts.cipher ?? nobleCipher;
-    this.scratch = new Uint8Array(this.maxDatagram);
+    this.scratch = new Uint8Array(Math.max(this.userCap, this.mtu.current));
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
     this.keepAliveMs = opts.keepAliveMs ?? 5_000;
     this.clock = opts.now;
     this.lastReceived = opts.now;
     this.lastAckElicitingSent = opts.now;
     this.hs = new HandshakePhase(opts.role === 'client', secrets, random, opts.now, opts.handshakeTimeoutMs ?? 10_000);
-    this.recovery = new Recovery(opts.congestion ?? 'newreno', this.maxDatagram, opts.maxSendRate ?? 0);
+    this.recovery = new Recovery(opts.congestion ?? 'newreno', this.mtu.current, opts.maxSendRate ?? 0);
     this.streams = new StreamOps(opts.role, this.events, this.recovery);
+  }
+
+  setPathMtu(maxPayload: number, now: Millis): void {
+    this.clock = now;
+    this.mtu.setMax(Math.min(this.userCap, maxPayload));
+    this.syncDatagramSize();
+  }
+
+  /** Congestion control and pacing count in datagrams of the size in use. */
+  private syncDatagramSize(): void {
+    this.recovery.setDatagramSize(this.mtu.current);
   }
 
   get isConnected(): boolean {
@@ -243,18 +264,31 @@ export class Connection implements ConnectionHandle {
   private onAckFrame(ranges: { start: number; end: number }[], ackDelayMicros: number, now: Millis): void {
     const r = this.recovery.onAck(ranges, ackDelayMicros / 1000, now);
     for (const p of r.newlyAcked) for (const f of p.frames) this.onFrameAcked(f);
+    this.onPathSizes(r.newlyAcked, r.lost, now);
     this.onLost(r.lost, now);
     this.streams.afterAcks();
   }
 
   private onFrameAcked(f: SentFrame): void {
     if (f.k === 'ack') this.recovery.acks.pruneBelow(f.floor);
+    else if (f.k === 'mtu') this.mtu.onProbeAcked(f.size);
     else this.streams.onFrameAcked(f);
   }
 
-  private onLost(lost: readonly { frames: SentFrame[] }[], now: Millis): void {
+  /** What the path carried and lost, for path MTU discovery's black hole watch. */
+  private onPathSizes(acked: readonly Sent[], lost: readonly Sent[], now: Millis): void {
+    const sizes = (ps: readonly Sent[]): number[] => ps.filter((p) => !isMtuProbe(p)).map((p) => p.size);
+    if (this.mtu.onPackets(sizes(acked), sizes(lost), now)) this.syncDatagramSize();
+  }
+
+  private onLost(lost: readonly Sent[], now: Millis): void {
     if (lost.length === 0) return;
-    for (const p of lost) for (const f of p.frames) if (f.k !== 'ack') this.streams.onFrameLost(f);
+    for (const p of lost) {
+      for (const f of p.frames) {
+        if (f.k === 'mtu') this.mtu.onProbeLost(f.size);
+        else if (f.k !== 'ack') this.streams.onFrameLost(f);
+      }
+    }
     this.recovery.updatePacer(now);
   }
 
@@ -305,8 +339,11 @@ export class Connection implements ConnectionHandle {
     // Nothing new to send but a stream's tail is unacknowledged on a path that loses packets:
     // the spare window repeats the tail, so a lost last packet costs no timeout (see README).
     const repeat = !hasWork && cwndOk && !probe && (rec.packetsLost > 0 || this.hs.retried) && this.streams.hasRedundant();
+    // After two probe timeouts in a row the probes shrink to the base size: if the path's MTU
+    // fell, they still arrive, and their ACK lets the black hole watch see it (mtu-discovery.ts).
+    const size = probe && rec.backoff.count >= 2 ? this.mtu.baseSize : this.mtu.current;
     if (cwndOk && (hasWork || repeat)) {
-      const wait = probe ? 0 : rec.pacer.timeUntilSend(now, this.maxDatagram);
+      const wait = probe ? 0 : rec.pacer.timeUntilSend(now, size);
       // Sub-timer-resolution waits are rounded: chasing a microsecond deficit only burns wakeups.
       if (wait >= PACER_SLACK_MS) this.pacerWakeAt = now + wait;
       else if (hasWork) wantData = true;
@@ -314,8 +351,12 @@ export class Connection implements ConnectionHandle {
     } else rec.pacer.rest(now); // idle until the next ask: no catch-up owed for it (pacer.ts)
     const wantPing = this.pingPending || (probe && !wantData && !wantControl);
     if ((holdAcks || !ackNow) && !wantControl && !wantData && !wantRepeat && !wantPing) return null;
+    // Path MTU probes go out only while there is data to move: a side that only acknowledges
+    // never needs a larger datagram.
+    const mtuProbe = wantData ? this.mtu.probeSize(now) : null;
+    if (mtuProbe !== null) return this.sendMtuProbe(mtuProbe, now);
 
-    const room = this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN;
+    const room = size - shortHeaderSize(this.nextPn) - TAG_LEN;
     // The payload only lives until sealPacket copies it out, so one scratch buffer serves every
     // packet: a fresh one per packet was thousands of short-lived ArrayBuffers a second.
     const w = ByteWriter.over(this.scratch.subarray(0, room));
@@ -352,6 +393,18 @@ export class Connection implements ConnectionHandle {
     return datagram;
   }
 
+  /** A PING padded to exactly `size` bytes on the wire (RFC 9000 §14.4). */
+  private sendMtuProbe(size: number, now: Millis): Uint8Array {
+    const w = ByteWriter.over(this.scratch.subarray(0, size - shortHeaderSize(this.nextPn) - TAG_LEN));
+    encodeFrame(w, { type: 'ping' });
+    encodeFrame(w, { type: 'padding', length: w.remaining });
+    const datagram = this.sealWritten(w);
+    this.mtu.onProbeSent(size);
+    this.recovery.onPacketSent(this.nextPn - 1, now, datagram.length, null, [{ k: 'mtu', size }], true);
+    this.lastAckElicitingSent = now;
+    return datagram;
+  }
+
   private sealWritten(w: ByteWriter): Uint8Array {
     const keys = this.keys!;
     const pn = this.nextPn++;
@@ -360,7 +413,7 @@ export class Connection implements ConnectionHandle {
 
   /** Seals a packet of the given frames (used for CONNECTION_CLOSE). */
   private sealFrames(frames: Frame[]): Uint8Array {
-    const w = new ByteWriter(this.maxDatagram - shortHeaderSize(this.nextPn) - TAG_LEN);
+    const w = new ByteWriter(this.mtu.current - shortHeaderSize(this.nextPn) - TAG_LEN);
     for (const f of frames) encodeFrame(w, f);
     return this.sealWritten(w);
   }
@@ -424,6 +477,7 @@ export class Connection implements ConnectionHandle {
       return;
     }
     const lost = this.recovery.onTimer(now, this.lastAckElicitingSent);
+    this.onPathSizes([], lost, now);
     this.onLost(lost, now);
     this.streams.afterAcks();
     // Compare against the same sum pollTimeout() returned: a difference can round below it.
@@ -505,8 +559,14 @@ export class Connection implements ConnectionHandle {
 
   stats(): ConnectionStats {
     const r = this.recovery.snapshot();
+    const m = this.mtu.stats();
     return {
       ...r,
+      datagramSize: m.current,
+      datagramCap: m.max,
+      mtuProbesSent: m.probesSent,
+      mtuProbesLost: m.probesLost,
+      mtuBlackHoles: m.blackHoles,
       packetsSent: this.packetsSent,
       packetsReceived: this.packetsReceived,
       bytesSent: this.bytesSent,

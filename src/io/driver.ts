@@ -39,6 +39,11 @@ export class Driver {
     o.port.setHandler((buf, from) => this.onDatagram(buf, from));
   }
 
+  /** Who we talk to: known from the start for a client, from the first datagram for a server. */
+  get peerAddress(): PeerAddress | null {
+    return this.peer;
+  }
+
   /** Call after every call into the connection: drains events, sends, re-arms the timer. */
   kick(): void {
     this.service();

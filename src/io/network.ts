@@ -12,6 +12,11 @@ export interface DatagramPort {
   /** One handler at a time; null detaches (datagrams are then dropped). */
   setHandler(handler: ((buf: Uint8Array, from: PeerAddress) => void) | null): void;
   address(): PeerAddress;
+  /**
+   * The largest UDP payload that leaves towards `peer` unfragmented (see path-mtu.ts), or null
+   * when that cannot be told; absent on ports with no such limit (in-memory tests).
+   */
+  pathMtu?(peer: PeerAddress): Promise<number | null>;
   /** Resolves once queued sends are out and the socket is closed. */
   close(): Promise<void>;
 }

@@ -18,6 +18,9 @@ export interface SessionOptions {
   onClosed?: () => Promise<void>;
 }
 
+/** How often the outgoing interface's MTU is read again during a connection. */
+const PATH_MTU_RECHECK_MS = 10_000;
+
 interface Waiter {
   resolve(s: XferStream): void;
   reject(err: Error): void;
@@ -44,6 +47,7 @@ export class Session extends EventEmitter implements StreamHost {
   private settleClosed!: (r: CloseReason) => void;
   private settleConnected!: (err: Error | null) => void;
   private disposed: Promise<void> | null = null;
+  private pathMtuTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: SessionOptions) {
     super();
@@ -137,6 +141,7 @@ export class Session extends EventEmitter implements StreamHost {
   private onEvent(ev: ConnectionEvent): void {
     switch (ev.type) {
       case 'connected':
+        this.watchPathMtu();
         this.settleConnected(null);
         this.emit('connected');
         return;
@@ -177,6 +182,26 @@ export class Session extends EventEmitter implements StreamHost {
     }
   }
 
+  /**
+   * Keeps the core's path MTU cap at what the outgoing interface (and any path MTU the kernel
+   * learned from ICMP) allows, now and every PATH_MTU_RECHECK_MS: routes and tunnels change.
+   */
+  private watchPathMtu(): void {
+    const peer = this.driver.peerAddress;
+    const query = this.o.port.pathMtu?.bind(this.o.port);
+    if (!peer || !query) return;
+    const check = (): void => {
+      void query(peer).then((cap) => {
+        if (cap === null || this.closeReason) return;
+        this.conn.setPathMtu(cap, this.o.clock());
+        this.driver.kick();
+      });
+    };
+    check();
+    this.pathMtuTimer = setInterval(check, PATH_MTU_RECHECK_MS);
+    this.pathMtuTimer.unref();
+  }
+
   private handOutUnclaimed(): void {
     while (this.unclaimed.length > 0 && this.listenerCount('stream') > 0) this.emit('stream', this.unclaimed.shift()!);
   }
@@ -191,6 +216,7 @@ export class Session extends EventEmitter implements StreamHost {
 
   private finishClose(reason: CloseReason): void {
     this.closeReason = reason;
+    if (this.pathMtuTimer) clearInterval(this.pathMtuTimer);
     const err = new ConnectionClosedError(reason);
     this.closedError = err;
     this.driver.stop();

@@ -3,6 +3,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { DatagramPort, Network, PeerAddress } from './network.js';
+import { pathMtuCap } from './path-mtu.js';
 
 /** Bursts at high rates overflow the default ~200 KiB socket buffers; the kernel may cap this. */
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -35,6 +36,10 @@ class UdpPort implements DatagramPort {
 
   setHandler(handler: Handler | null): void {
     this.handler = handler;
+  }
+
+  pathMtu(peer: PeerAddress): Promise<number | null> {
+    return pathMtuCap(peer.address);
   }
 
   address(): PeerAddress {

@@ -101,6 +101,13 @@ export class FakeConnection implements ConnectionHandle {
   get isConnected(): boolean { return this.connected && !this.closed; }
   get isClosed(): boolean { return this.closed; }
 
+  /** What the io layer last said the path allows (setPathMtu). */
+  pathMtu = 0;
+
+  setPathMtu(maxPayload: number): void {
+    this.pathMtu = maxPayload;
+  }
+
   handleDatagram(buf: Uint8Array, now: number): void {
     if (this.closed) return;
     this.packetsReceived++;
@@ -297,7 +304,8 @@ export class FakeConnection implements ConnectionHandle {
       rttMs: 1, minRttMs: 1, cwndBytes: this.limit, bytesInFlight: 0, pacingRateBytesPerSec: 0,
       packetsSent: this.packetsSent, packetsReceived: this.packetsReceived, packetsLost: 0,
       bytesSent: 0, bytesReceived: 0, retransmittedBytes: 0, droppedMalformed: 0,
-      droppedUnauthenticated: 0, lossRate: 0,
+      droppedUnauthenticated: 0, lossRate: 0, datagramSize: 1200, datagramCap: this.pathMtu,
+      mtuProbesSent: 0, mtuProbesLost: 0, mtuBlackHoles: 0,
     };
   }
 

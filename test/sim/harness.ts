@@ -40,6 +40,11 @@ export interface LinkConfig {
   /** Percent of packets that get up to `reorderMs` extra delay (so later packets overtake them). */
   reorderPct?: number;
   reorderMs?: number;
+  /**
+   * Largest datagram the path carries (default: any). Larger ones vanish without a word, as on
+   * a path whose routers drop what exceeds their MTU and whose ICMP never comes back.
+   */
+  mtu?: number;
   /** Drop-tail queue in bytes (default: one BDP, at least 64 KiB). */
   queueBytes?: number;
   seed?: number;
@@ -69,6 +74,10 @@ export class SimLink {
   delivered = 0;
   dropped = 0;
   queueDrops = 0;
+  /** Datagrams over `mtu` that the path swallowed. */
+  mtuDrops = 0;
+  /** The path's MTU as a datagram size; tests may lower it mid-run. */
+  mtu: number;
   /**
    * Optional observer: called for every packet accepted by the bottleneck with the time it
    * waits behind earlier packets (ms), i.e. the queueing delay it adds. Benchmarks use it.
@@ -77,6 +86,7 @@ export class SimLink {
 
   constructor(private readonly cfg: LinkConfig) {
     this.rand = prng(cfg.seed ?? 1);
+    this.mtu = cfg.mtu ?? Infinity;
     const bdp = (cfg.rateMbps * 1e6 / 8) * (2 * cfg.delayMs / 1000);
     this.queueBytes = cfg.queueBytes ?? Math.max(64 * 1024, bdp);
   }
@@ -87,6 +97,10 @@ export class SimLink {
   }
 
   send(data: Uint8Array, now: number): void {
+    if (data.length > this.mtu) {
+      this.mtuDrops++;
+      return;
+    }
     if (this.rand() * 100 < (this.cfg.lossPct ?? 0) || this.burstDrop()) {
       this.dropped++;
       return;

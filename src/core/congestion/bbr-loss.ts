@@ -33,7 +33,8 @@ export class BackgroundLoss {
   private lost = 0;
   private total = 0;
 
-  constructor(private readonly mds: number) {}
+  /** Datagram size in use (path MTU discovery may change it). */
+  constructor(public mds: number) {}
 
   /** Adds bytes lost / delivered that passed the filters above. */
   add(lostBytes: number, deliveredBytes: number): void {
@@ -114,6 +115,11 @@ export class LossModel {
     this.judged = new BackgroundLoss(mds);
     this.compensated = new BackgroundLoss(mds);
     this.setLearnable(0, true, true);
+  }
+
+  setDatagramSize(size: number): void {
+    this.judged.mds = size;
+    this.compensated.mds = size;
   }
 
   /** The share of sent bytes the send rate makes up for. */

@@ -88,11 +88,17 @@ export class Bbr implements CongestionController {
   private priorCwnd = 0;
   private readonly iw: number;
 
-  constructor(private readonly mds: number) {
+  constructor(private mds: number) {
     this.iw = INITIAL_WINDOW_PACKETS * mds;
     this.cwnd = this.iw;
     this.loss = new LossModel(mds);
     this.jump = new StartupJump(mds);
+  }
+
+  setDatagramSize(size: number): void {
+    this.mds = size;
+    this.loss.setDatagramSize(size);
+    this.jump.setDatagramSize(size);
   }
 
   // ------------------------------------------------------------------ observers (stats, tests)

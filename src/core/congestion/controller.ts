@@ -41,6 +41,8 @@ export interface CongestionController {
   /** Bytes per second the pacer should use. */
   pacingRate(rtt: RttEstimator): number;
   inSlowStart(): boolean;
+  /** Path MTU discovery changed the datagram size the windows count in. */
+  setDatagramSize(size: number): void;
 }
 
 export type ControllerName = 'newreno' | 'bbr';

@@ -25,8 +25,12 @@ export class NewReno implements CongestionController {
   private avoidanceCredit = 0;
   private appLimited = false;
 
-  constructor(private readonly mds: number) {
+  constructor(private mds: number) {
     this.cwnd = initialWindow(mds);
+  }
+
+  setDatagramSize(size: number): void {
+    this.mds = size;
   }
 
   onPacketSent(_now: number, _pn: number, _size: number, bytesInFlight: number, _isRetransmittable: boolean): void {

@@ -57,13 +57,18 @@ export class Pacer {
   private resting = false;
 
   constructor(
-    private readonly maxDatagramSize: number,
+    private maxDatagramSize: number,
     opts: PacerOptions = {},
   ) {
     this.burstPackets = opts.burstPackets ?? DEFAULT_BURST_PACKETS;
     this.minBurstMs = opts.minBurstMs ?? 0;
     this.catchUpMs = opts.catchUpMs ?? 0;
     this.tokens = this.capacity();
+  }
+
+  /** Path MTU discovery changed the datagram size: the bucket holds as many packets as before. */
+  setDatagramSize(size: number): void {
+    this.maxDatagramSize = size;
   }
 
   /** Bucket size in bytes. */

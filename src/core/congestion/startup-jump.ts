@@ -28,8 +28,13 @@ export class StartupJump {
   private readonly train: StartupTrain;
   private round: Round | null = null;
 
-  constructor(private readonly mds: number) {
+  constructor(private mds: number) {
     this.train = new StartupTrain(mds);
+  }
+
+  setDatagramSize(size: number): void {
+    this.mds = size;
+    this.train.mds = size;
   }
 
   /** While the 1.25 x round runs, its window and pacing rate replace the model's. */

@@ -44,7 +44,8 @@ export class StartupTrain {
   private last = 0;
   private best = 0;
 
-  constructor(private readonly mds: number) {}
+  /** Datagram size in use (path MTU discovery may change it). */
+  constructor(public mds: number) {}
 
   /** Highest trusted train rate so far, bytes per second (0: none). */
   get rate(): number {

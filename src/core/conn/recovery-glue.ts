@@ -11,6 +11,11 @@ import type { SentFrame } from './sent-frame.js';
 
 export type Sent = SentPacket<SentFrame>;
 
+/** A path MTU probe: acked or lost, it says something about size, nothing about congestion. */
+export function isMtuProbe(p: Sent): boolean {
+  return p.frames.length === 1 && p.frames[0]!.k === 'mtu';
+}
+
 export interface RecoverySnapshot {
   rttMs: number;
   minRttMs: number;
@@ -75,9 +80,17 @@ export class Recovery {
   }
 
   private noteLost(lost: Sent[], persistentCongestion: boolean, now: Millis): void {
-    if (lost.length === 0) return;
-    this.packetsLost += lost.length;
-    this.cc.onLoss(now, lost, persistentCongestion, this.tracker.bytesInFlight);
+    // RFC 9000 §14.4: a lost path MTU probe was most likely too big, not a sign of congestion.
+    const congestive = lost.filter((p) => !isMtuProbe(p));
+    if (congestive.length === 0) return;
+    this.packetsLost += congestive.length;
+    this.cc.onLoss(now, congestive, persistentCongestion, this.tracker.bytesInFlight);
+  }
+
+  /** Path MTU discovery changed the datagram size: windows and bursts count in it. */
+  setDatagramSize(size: number): void {
+    this.cc.setDatagramSize(size);
+    this.pacer.setDatagramSize(size);
   }
 
   ptoMs(): number {
