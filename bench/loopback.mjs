@@ -172,12 +172,21 @@ async function xferRun(path, source, profDir = null) {
     const text = send.stdout + send.stderr;
     const sent = parseSendOutput(text);
     const ok = send.code === 0 && recvCode === 0;
-    const note = ok ? '' : `send ${send.timedOut ? 'timed out' : `exit ${send.code}`}, recv ${recvCode}: ${(text + recv.output()).trim().split('\n')[0]}`;
+    const note = ok ? '' : `send ${send.timedOut ? 'timed out' : `exit ${send.code}`}, recv ${recvCode}: ${firstError(text + recv.output())}`;
     return { tool: 'xfer', ok, exact: await exact(join(out, basename(source.path)), source), note, bg, ...measured(source, wall, cpu, reapedChildrenCpu() - procs0), own: ownRate(sent.summary), datagram: sent.datagram };
+  } catch (err) {
+    // A run that could not start is a finding for its row; the other runs and paths go on.
+    return { tool: 'xfer', ok: false, exact: false, note: err.message, bg, wall: NaN, mbps: NaN, cpu: NaN, steal: NaN, procs: NaN, own: NaN, datagram: null };
   } finally {
     await recv.stop();
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** xfer's error line (`xfer: ...`), else the first line of its output. */
+function firstError(text) {
+  const lines = text.trim().split('\n');
+  return lines.find((l) => l.startsWith('xfer:')) ?? lines[0];
 }
 
 /** xfer's own summary rate ("... 95.2 MiB/s (798.6 Mbit/s); ...") in decimal MB/s. */
@@ -211,8 +220,9 @@ function argv(list) {
 }
 
 function logRun(label, r) {
+  if (!r.ok || !r.exact) return log(`   ${label} ${r.tool}: FAILED ${r.note || 'copy differs'}`);
   const extra = r.tool === 'xfer' ? `, own ${fmt(r.own, 1)} MB/s, datagram ${r.datagram ?? '–'}` : '';
-  log(`   ${label} ${r.tool}: ${fmt(r.mbps, 1)} MB/s in ${fmt(r.wall, 2)} s, ${fmt(r.cpu, 2)} CPU-s/GiB (processes ${fmt(r.procs, 2)}), background ${fmt(r.bg, 2)} cores${extra}, ${r.ok && r.exact ? 'exact' : `FAILED ${r.note || 'copy differs'}`}`);
+  log(`   ${label} ${r.tool}: ${fmt(r.mbps, 1)} MB/s in ${fmt(r.wall, 2)} s, ${fmt(r.cpu, 2)} CPU-s/GiB (processes ${fmt(r.procs, 2)}), background ${fmt(r.bg, 2)} cores${extra}, exact`);
 }
 
 /** Every run of one path, xfer and scp interleaved, then the optional profiled xfer run. */
