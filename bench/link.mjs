@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendSection, ensureFile, fmt, latestMtime, pct, sleep } from './lib/link-util.mjs';
+import { appendSection, deadline, ensureFile, fmt, latestMtime, pct, sleep } from './lib/link-util.mjs';
 import { downAllLinks, makeLink } from './lib/netns.mjs';
 import { killChildren, run, start } from './lib/proc.mjs';
 import { median, withSteal } from './lib/runs.mjs';
@@ -248,7 +248,7 @@ async function nc(file, size) {
       const part = existsSync(out) ? statSync(out).size : 0;
       return { mbps: (part * 8) / (r.ms * 1000), note: `partial: ${fmt(part / MiB, 1)} MiB in ${fmt(r.ms / 1000, 0)} s` };
     }
-    await Promise.race([recv.exited, sleep(5000)]);
+    await Promise.race([recv.exited, deadline(5000)]);
     const got = existsSync(out) ? statSync(out).size : 0;
     return { mbps: (got * 8) / (r.ms * 1000), note: got === size ? '' : `short: ${got} B` };
   } finally {

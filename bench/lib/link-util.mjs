@@ -7,6 +7,9 @@ import { Readable } from 'node:stream';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves to null after `ms` without holding the process open: a race's losing timer must not delay its exit. */
+export const deadline = (ms) => new Promise((r) => setTimeout(() => r(null), ms).unref());
+
 export function fmt(x, digits = 1) {
   return Number.isFinite(x) ? x.toFixed(digits) : '—';
 }

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, sha256, sleep } from './link-util.mjs';
+import { deadline, fmt, sha256 } from './link-util.mjs';
 import { run, start } from './proc.mjs';
 
 const MiB = 1 << 20;
@@ -11,6 +11,7 @@ const PORT = 5203;
 // setsockopt(IPPROTO_TCP = 6, TCP_CONGESTION = 13): per socket, so neither the namespace's
 // default algorithm nor another run's choice can leak in; socat fails on an unknown name.
 const ccOpt = (cc) => `setsockopt-string=6:13:${cc}`;
+const never = new Promise(() => {});
 
 /**
  * Makes the kernel's `cc` usable (modprobe tcp_<cc> when it is not listed); returns null when it
@@ -39,7 +40,10 @@ export async function tcpCopy(env, src, cc, budgetMs) {
     if (!(await env.link.waitListening('t', PORT, 10_000))) return { ok: false, note: `receiver did not listen: ${recv.output().trim()}` };
     const t0 = performance.now();
     const send = run(...env.link.inNs('b', ['socat', '-u', `OPEN:${src.path},rdonly`, `TCP:${env.aIp}:${PORT},${ccOpt(cc)}`]), { timeoutMs: budgetMs });
-    const r = await Promise.race([recvEnd, sleep(budgetMs).then(() => null)]);
+    // A sender that fails (cannot connect, unknown algorithm) leaves the receiver listening:
+    // its exit ends the wait too, instead of the budget.
+    const sendFailed = send.then((s) => (s.code !== 0 && !s.timedOut ? { code: 'sender failed', at: performance.now() } : never));
+    const r = await Promise.race([recvEnd, sendFailed, deadline(budgetMs)]);
     if (!r) {
       const cut = cutOff(out, performance.now() - t0, src.size);
       await send; // killed by its own timeout, which started with it
@@ -48,10 +52,10 @@ export async function tcpCopy(env, src, cc, budgetMs) {
     const s = await send;
     const wallMs = r.at - t0;
     const got = existsSync(out) ? statSync(out).size : 0;
-    const base = { wallMs, mbps: (src.size * 8) / (wallMs * 1000) };
-    if (s.code !== 0 || r.code !== 0) return { ...base, ok: false, note: `socat exit ${s.code}/${r.code}: ${(s.stderr || recv.output()).trim().split('\n').pop()}` };
-    if (got !== src.size) return { ...base, ok: false, note: `short: ${got} of ${src.size} B` };
-    return { ...base, ok: true, shaOk: (await sha256(out)) === src.sha };
+    // A failed copy has no rate: its time says nothing about the link.
+    if (s.code !== 0 || r.code !== 0) return { wallMs, mbps: NaN, ok: false, note: `socat exit ${s.code}/${r.code}: ${(s.stderr || recv.output()).trim().split('\n').pop()}` };
+    if (got !== src.size) return { wallMs, mbps: NaN, ok: false, note: `short: ${got} of ${src.size} B` };
+    return { wallMs, mbps: (src.size * 8) / (wallMs * 1000), ok: true, shaOk: (await sha256(out)) === src.sha };
   } finally {
     await recv.stop();
   }

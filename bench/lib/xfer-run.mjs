@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, sha256, sleep } from './link-util.mjs';
+import { deadline, fmt, sha256 } from './link-util.mjs';
 import { run, start } from './proc.mjs';
 
 const MiB = 1 << 20;
@@ -38,7 +38,7 @@ export async function xferOnce(env, file, size, timeoutMs) {
     const watch = setInterval(() => (seen = Math.max(seen, bytesUnderSafe(out))), 250);
     const t0 = performance.now();
     const s = await run(...env.link.inNs('b', [...xfer, 'send', file, `${env.aIp}:${env.port}`, '--code', code, '--cc', env.cc, '--stats']), { timeoutMs }).finally(() => clearInterval(watch));
-    const r = await Promise.race([recvEnd, sleep(RECV_GRACE_MS).then(() => ({ code: 'timeout', at: NaN }))]);
+    const r = await Promise.race([recvEnd, deadline(RECV_GRACE_MS).then(() => ({ code: 'timeout', at: NaN }))]);
     const base = { ...parseSendOutput(`${s.stdout}\n${s.stderr}`), ms: s.ms, wallMs: r.at - t0, mbps: (size * 8) / (s.ms * 1000) };
     if (s.timedOut) {
       // What arrived before the cut still says how fast it was going.
