@@ -51,6 +51,13 @@ describe('send', () => {
     assert.equal(o.handshakeTimeoutMs, 10_000);
     assert.equal(o.idleTimeoutMs, 30_000);
     assert.equal(o.concurrency, 4);
+    assert.equal(o.maxDatagram, 0, 'no cap: path MTU discovery decides');
+  });
+
+  test('--max-datagram reaches the transport', async () => {
+    const h = harness({ XFER_CODE: CODE });
+    assert.equal(await runCli(['send', fileA, 'h', '--max-datagram', '1400'], h.deps), 0, h.stderr.text);
+    assert.equal(h.app.calls.sendFiles[0]?.maxDatagram, 1400);
   });
 
   test('--code wins over XFER_CODE', async () => {
@@ -65,6 +72,8 @@ describe('send', () => {
       ['send', 'h', '--code', CODE],                   // no files
       ['send', fileA, 'h:99999', '--code', CODE],      // bad port
       ['send', fileA, 'h', '--code', CODE, '--rate', 'lots'],
+      ['send', fileA, 'h', '--code', CODE, '--max-datagram', '1199'],
+      ['send', fileA, 'h', '--code', CODE, '--max-datagram', '65508'],
       ['send', fileA, 'h', '--code', CODE, '--bogus'],
       ['frobnicate'],
     ];
