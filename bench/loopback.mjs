@@ -166,7 +166,9 @@ async function xferRun(path, source, profDir = null) {
     const procs0 = reapedChildrenCpu() + ownCpu(recv.child.pid);
     const t0 = performance.now();
     const send = await run(...argv([...path.wrap, ...node('send'), 'send', source.path, `127.0.0.1:${port}`, '--code', code, '--stats', ...opts.xferArgs]), { timeoutMs: timeoutMs() });
-    const recvCode = await Promise.race([recv.exited, sleep(15_000).then(() => 'no exit 15 s after the sender')]);
+    // unref: the losing timer must not hold the process open after the last run.
+    const late = new Promise((r) => setTimeout(() => r('no exit 15 s after the sender'), 15_000).unref());
+    const recvCode = await Promise.race([recv.exited, late]);
     const wall = (performance.now() - t0) / 1000;
     const cpu = machineCpuSince(cpu0);
     const text = send.stdout + send.stderr;
