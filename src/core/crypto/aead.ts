@@ -26,7 +26,11 @@ export interface PacketCipher {
   readonly name: string;
   /** Returns header || AEAD(payload) with the header as associated data, in one fresh buffer. */
   sealPacket(k: PacketKey, packetNumber: number, header: Uint8Array, payload: Uint8Array): Uint8Array;
-  /** The plaintext of `sealed` (ciphertext || tag), or null when it does not authenticate. Never throws. */
+  /**
+   * The plaintext of `sealed` (ciphertext || tag), or null when it does not authenticate. Never
+   * throws. The plaintext lies in a buffer of its own that nothing else writes: stream data is
+   * kept as views of it until the application reads it.
+   */
   open(k: PacketKey, packetNumber: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
 }
 

@@ -10,6 +10,16 @@ const EMPTY = new Uint8Array(0);
 const COMPACT_AFTER = 64;
 
 /**
+ * Data that fills at least half of its underlying buffer is kept as a view, otherwise copied.
+ * Received data is a view into a packet's plaintext, which the cipher hands over in a buffer of
+ * its own (PacketCipher.open): keeping that view saves a copy and an allocation per packet,
+ * while copying small pieces keeps a few bytes from pinning a whole large datagram.
+ */
+function keep(data: Uint8Array): Uint8Array {
+  return data.length * 2 >= data.buffer.byteLength ? data : data.slice();
+}
+
+/**
  * Receive-side reassembly by absolute offset.
  *
  * Bytes form two parts: an in-order queue of chunks starting at `readOffset` (ready for the
@@ -62,7 +72,10 @@ export class ReassemblyBuffer {
     return this.coverage !== null;
   }
 
-  /** Stores the new parts of [offset, offset+data.length), copying them. */
+  /**
+   * Stores the new parts of [offset, offset+data.length). `data` must not change afterwards:
+   * it may be kept as a view (see keep()).
+   */
   insert(offset: number, data: Uint8Array): void {
     const end = offset + data.length;
     if (this.coverage !== null) {
@@ -73,7 +86,7 @@ export class ReassemblyBuffer {
     const contiguous = this.contiguousEnd;
     if (end <= contiguous) return;
     if (offset <= contiguous) {
-      this.enqueue(data.slice(contiguous - offset));
+      this.enqueue(keep(data.subarray(contiguous - offset)));
       this.drainSegments();
     } else {
       this.insertSegment(offset, data);
@@ -156,7 +169,7 @@ export class ReassemblyBuffer {
     const end = offset + data.length;
     const last = this.segments[this.segments.length - 1];
     if (last === undefined || last.start + last.data.length <= offset) {
-      this.addSegment(this.segments.length, 0, [{ start: offset, data: data.slice() }]);
+      this.addSegment(this.segments.length, 0, [{ start: offset, data: keep(data) }]);
       return;
     }
     const i = this.firstSegmentEndingAfter(offset);
@@ -166,11 +179,11 @@ export class ReassemblyBuffer {
     for (; j < this.segments.length; j++) {
       const seg = this.segments[j]!;
       if (seg.start >= end) break;
-      if (seg.start > cur) merged.push({ start: cur, data: data.slice(cur - offset, seg.start - offset) });
+      if (seg.start > cur) merged.push({ start: cur, data: keep(data.subarray(cur - offset, seg.start - offset)) });
       merged.push(seg);
       cur = Math.max(cur, seg.start + seg.data.length);
     }
-    if (cur < end) merged.push({ start: cur, data: data.slice(cur - offset) });
+    if (cur < end) merged.push({ start: cur, data: keep(data.subarray(cur - offset)) });
     this.addSegment(i, j - i, merged);
   }
 

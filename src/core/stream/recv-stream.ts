@@ -78,7 +78,7 @@ export class RecvStream {
     return this.reasm.readableBytes > 0 || this.finReached();
   }
 
-  /** A STREAM frame. `data` is copied if kept. */
+  /** A STREAM frame. `data` must not change afterwards: it may be kept as a view. */
   onData(offset: number, data: Uint8Array, fin: boolean): RecvUpdate {
     const end = offset + data.length;
     if (this.violatesFinalSize(end, fin)) return FINAL_SIZE_ERROR;

@@ -5,7 +5,7 @@ import { isSendReset, nextSendState, type SendEvent, type SendState } from './st
 /** One STREAM frame's worth of data chosen by nextChunk(). */
 export interface SendChunk {
   offset: number;
-  /** Often a view into the stream's buffer; those bytes are never modified, so it stays valid. */
+  /** Often a view into the stream's buffer, valid only until the stream is called again: encode it at once. */
   data: Uint8Array;
   fin: boolean;
   isRetransmission: boolean;

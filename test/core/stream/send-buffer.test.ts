@@ -51,6 +51,19 @@ describe('SendBuffer', () => {
     assert.equal(buf.end, 3 * SEND_BLOCK_SIZE + 10);
   });
 
+  test('released blocks are reused for new data without mixing up bytes', () => {
+    const buf = new SendBuffer();
+    for (let round = 0; round < 6; round++) {
+      buf.append(pattern(buf.end, 3 * SEND_BLOCK_SIZE + 777));
+      buf.release(buf.end - 1000);
+      const from = buf.start;
+      assert.deepEqual(buf.slice(from, buf.end - from), pattern(from, buf.end - from));
+    }
+    const edge = buf.end - 500;
+    buf.append(pattern(buf.end, SEND_BLOCK_SIZE));
+    assert.deepEqual(buf.slice(edge, 5000), pattern(edge, 5000));
+  });
+
   test('small streams allocate small blocks', () => {
     const buf = new SendBuffer();
     buf.append(new Uint8Array(10));
