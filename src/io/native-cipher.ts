@@ -7,13 +7,43 @@ import { nobleCipher, packetNonce, TAG_LEN, type PacketCipher, type PacketKey } 
 
 const ALGORITHM = 'chacha20-poly1305';
 
+/**
+ * Output buffers of large datagrams are reused. Node's allocUnsafe serves sizes up to half its
+ * slab from a shared pool, but each larger one is a fresh ArrayBuffer that the collector must
+ * find and free; at ~60 KB a datagram that was a buffer per packet. A buffer comes back through
+ * recycleDatagram() once the socket no longer holds it.
+ */
+const POOL_ABOVE = Buffer.poolSize >>> 1;
+const POOLED_CAPACITY = 64 * 1024;
+const MAX_SPARE = 8;
+const spare: ArrayBuffer[] = [];
+/** Buffers handed out and not yet recycled: only these may be taken back, each once. */
+const lent = new WeakSet<ArrayBufferLike>();
+
+function outputBuffer(len: number): Buffer {
+  if (len <= POOL_ABOVE || len > POOLED_CAPACITY) return Buffer.allocUnsafe(len);
+  const ab = spare.pop() ?? (Buffer.allocUnsafeSlow(POOLED_CAPACITY).buffer as ArrayBuffer);
+  lent.add(ab);
+  return Buffer.from(ab, 0, len);
+}
+
+/**
+ * `d` (a datagram sealed here) is no longer referenced by anyone: its buffer may carry the next
+ * one. Anything else is ignored, so a caller may pass every datagram it sent.
+ */
+export function recycleDatagram(d: Uint8Array): void {
+  const ab = d.buffer;
+  if (!lent.has(ab)) return;
+  lent.delete(ab);
+  if (spare.length < MAX_SPARE) spare.push(ab as ArrayBuffer);
+}
+
 export const nativeCipher: PacketCipher = {
   name: 'openssl',
   sealPacket(k: PacketKey, pn: number, header: Uint8Array, payload: Uint8Array): Uint8Array {
     const c = createCipheriv(ALGORITHM, k.key, packetNonce(k.iv, pn), { authTagLength: TAG_LEN });
     c.setAAD(header, { plaintextLength: payload.length });
-    // From Node's shared pool (one ArrayBuffer per few packets instead of one each).
-    const out = Buffer.allocUnsafe(header.length + payload.length + TAG_LEN);
+    const out = outputBuffer(header.length + payload.length + TAG_LEN);
     out.set(header);
     const body = c.update(payload);
     out.set(body, header.length);
