@@ -1,26 +1,26 @@
 // What the built CLI loads: `--version` nothing behind the entry, `--help` not the transport, and
 // the progress libraries (ora, cli-progress) only when stderr is a terminal that shows them.
-// A module hook in the child names every file it loads; the bundle's meta.json says which file
-// holds which source (scripts/bundle.mjs).
+// A module hook in the child writes down every file it loads (to a file of its own, as output
+// through a terminal can be cut short); the bundle's meta.json says which file holds which
+// source (scripts/bundle.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after } from 'node:test';
 import { assertBuilt, BIN, ROOT } from './helpers.js';
 
-const MARK = 'xfer-test-loaded ';
-const HOOKS = `
-import { writeSync } from 'node:fs';
-export async function load(url, context, next) {
-  if (url.startsWith('file:')) writeSync(2, ${JSON.stringify(MARK)} + url + '\\n');
-  return next(url, context);
-}`;
-
 const dir = mkdtempSync(join(tmpdir(), 'xfer-lazy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+const log = join(dir, 'loaded.txt');
+const HOOKS = `
+import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');
+  return next(url, context);
+}`;
 const register = join(dir, 'register.mjs');
 writeFileSync(register, `import { register } from 'node:module';\nregister('data:text/javascript,' + ${JSON.stringify(encodeURIComponent(HOOKS))});\n`);
 const file = join(dir, 'one.bin');
@@ -38,18 +38,16 @@ function fileHolding(re: RegExp): string {
   return hits[0]![0];
 }
 
-function loadedFiles(output: string): Set<string> {
-  const urls = output.split(/\r?\n/).filter((l) => l.startsWith(MARK)).map((l) => l.slice(MARK.length).trim());
-  return new Set(urls.map((u) => relative(ROOT, new URL(u).pathname)));
-}
 
 /** Files a run of the CLI loaded; with `tty`, inside a terminal of 100 columns (script(1)). */
 function loadedBy(args: string[], tty = false): Set<string> {
   const argv = [process.execPath, '--import', register, BIN, ...args];
+  rmSync(log, { force: true });
   const r = tty
     ? spawnSync('script', ['-qec', `stty cols 100 rows 40; ${argv.join(' ')}`, '/dev/null'], { cwd: ROOT, encoding: 'utf8' })
     : spawnSync(argv[0]!, argv.slice(1), { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const files = loadedFiles(`${r.stdout}\n${r.stderr}`);
+  const urls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  const files = new Set(urls.map((u) => relative(ROOT, new URL(u).pathname)));
   assert.ok(files.has('dist/bundle/xfer.mjs'), `the hook saw the entry load: ${r.stdout} ${r.stderr}`);
   return files;
 }
