@@ -10,7 +10,7 @@ import type { ItemResult, ProgressSink } from './api.js';
 import {
   BATCH_VERSION, encodeBatchHeader, encodeGo, SMALL_MAX, toDecisions, toResult, toWire, type Decision, type Go, type ItemResultFrame,
 } from './batch.js';
-import { ByteReader, endAndWait } from './bytes.js';
+import { ByteReader } from './bytes.js';
 import { ProtocolError } from './codec.js';
 import { EarlyPolicy, FileStreamer, SourceFailed, type ReadSource } from './file-stream.js';
 import type { FileId, HashCache } from './hash-cache.js';
@@ -65,12 +65,15 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
   s.on('error', () => undefined); // failures surface through the reader and writes
   const reader = new ByteReader(s);
   const items = entries.map(toWire);
-  const earlyBytes = ctx.early.bytesFor(entries[0]!, SMALL_MAX);
+  const first = entries[0]!;
+  const small = first.size <= SMALL_MAX ? smallEarly(first, ctx) : null;
+  const earlyBytes = first.size <= SMALL_MAX ? (small?.length ?? 0) : ctx.early.bytesFor(first, SMALL_MAX);
   let early: EarlyStart | null = null;
   let decisions: Decision[];
   try {
     await writeChunk(s, encodeBatchHeader({ v: BATCH_VERSION, fresh: ctx.fresh, early: earlyBytes, items }));
-    if (earlyBytes > 0) early = new EarlyStart(s, entries[0]!, earlyBytes, ctx);
+    if (small) await writeChunk(s, Buffer.concat([encodeGo({ i: 0, at: 0 }), small, hashBytes(small)]));
+    else if (earlyBytes > 0) early = new EarlyStart(s, first, earlyBytes, ctx);
     decisions = toDecisions(refusal(await reader.framed()), items);
   } catch (e) {
     // The batch is over; the early bytes finish (or fail with the stream) in the background.
@@ -80,6 +83,8 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
     return;
   }
   const results = new ResultReader(reader, s);
+  // Before anything can yield: the answer may follow the decisions at once.
+  const smallSent = small && tookEarly(ctx, decisions) ? { bytes: small.length, result: results.expect(0) } : null;
   const watch = new StallWatch(s, ctx.stallMs, () => s.bytesAccepted, 'sent');
   watch.pause();
   let stopped: unknown = null;
@@ -96,6 +101,8 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
     }
   }
   const pending: Promise<void>[] = [];
+  /** Frames went out that no answer will follow (skips): only the receiver's FIN says they were read. */
+  let unanswered = false;
   const out = new Outbox(s);
   const turn = new TurnBudget();
   try {
@@ -111,18 +118,22 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
       ctx.progress.onItemStart({ key, name: displayPath(e.rel), total: e.kind === 'file' ? e.size : null });
       if (d.a === 'refuse') {
         finish(ctx, key, e, false, 0, d.why);
+      } else if (i === 0 && smallSent) {
+        ctx.progress.onItemProgress(key, smallSent.bytes);
+        pending.push(smallSent.result.then((r) => settleData(ctx, key, e, smallSent.bytes, r, s, watch)));
       } else if (stopped !== null) {
         finish(ctx, key, e, false, 0, `not sent: ${describeEnd(stopped, s)}`);
       } else {
         const r = await sendOne(s, i, e, d, key, ctx, results, watch, out, i === 0 ? early : null);
         if (r instanceof Error) stopped = r;
-        else pending.push(r.outcome);
+        else if (r.outcome) pending.push(r.outcome);
+        else unanswered = true;
       }
     }
     if (stopped === null) {
       try {
         await flushWatched(out, watch);
-        await endAndWait(s);
+        s.end();
       } catch (err) {
         void fatalOr(err, s);
       }
@@ -130,8 +141,11 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
   } finally {
     watch.stop();
   }
-  await results.finished;
+  // Answers say their items arrived whole, so when every frame sent gets one, the batch is over
+  // once they are in: waiting for the two FINs to cross as well would cost a round trip (and a
+  // close ends the stream too). Otherwise the receiver's FIN is the sign that it read them all.
   await Promise.all(pending);
+  if (unanswered || pending.length === 0) await results.finished;
   if (results.fatal) throw results.fatal;
 }
 
@@ -146,13 +160,14 @@ async function flushWatched(out: Outbox, watch: StallWatch): Promise<void> {
 /**
  * One item with data: plan (local reads, resume check), then Go and the data. A small file only
  * joins `out` (written once enough is collected); anything else first writes out what is queued.
- * Resolves with the promise of its outcome (wrapped: it settles only when the receiver answers),
- * or with the error that ended the stream (later items fail; queued ones learn it from `results`).
+ * Resolves with the promise of its outcome (wrapped: it settles only when the receiver answers;
+ * null for a skip, settled already), or with the error that ended the stream (later items fail;
+ * queued ones learn it from `results`).
  */
 async function sendOne(
   s: XferStream, i: number, e: TreeEntry, d: Decision, key: string, ctx: BatchSendContext, results: ResultReader, watch: StallWatch, out: Outbox,
   early: EarlyStart | null,
-): Promise<{ outcome: Promise<void> } | Error> {
+): Promise<{ outcome: Promise<void> | null } | Error> {
   try {
     // Hashing or checking a big file takes a while: what is queued should not wait for it.
     if (e.size > SMALL_MAX) await flushWatched(out, watch);
@@ -160,7 +175,7 @@ async function sendOne(
     if ('skip' in plan.go) {
       out.add(encodeGo(plan.go));
       settleSkip(ctx, key, e, plan.go);
-      return { outcome: Promise.resolve() };
+      return { outcome: null };
     }
     const got = results.expect(i);
     const at = plan.go.at;
@@ -250,6 +265,26 @@ async function sendData(
   } finally {
     await f.close();
   }
+}
+
+/**
+ * The content of a small first file to send whole before the decisions (file-stream.ts), or
+ * null: not worth it, or unreadable (the item then fails as planned, after the decisions).
+ */
+function smallEarly(e: TreeEntry, ctx: BatchSendContext): Buffer | null {
+  if (ctx.early.bytesFor(e, SMALL_MAX) === 0) return null;
+  try {
+    return readSmall(e);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the receiver took the small file sent early (else it dropped it); the policy learns. */
+function tookEarly(ctx: BatchSendContext, decisions: Decision[]): boolean {
+  const taken = decisions[0]!.a === 'send';
+  ctx.early.learn(taken);
+  return taken;
 }
 
 /** The Go and first bytes of a batch's first item, sent before the decisions (file-stream.ts). */

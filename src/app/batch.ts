@@ -1,9 +1,11 @@
 // Many entries per stream, one round trip per batch. On one bidirectional stream:
 //
-//   sender -> receiver   BatchHeader                     {v:3, fresh, early, items: [Entry...]}
+//   sender -> receiver   BatchHeader                     {v:4, fresh, early, items: [Entry...]}
 //                        early > 0: Go {i: 0, at: 0} and the first `early` bytes of item 0 follow
-//                          at once (file-stream.ts); a receiver that decides other than send
-//                          for item 0 reads and drops them, and item 0 goes on as decided
+//                          at once (file-stream.ts); a small item 0 (<= SMALL_MAX) goes whole
+//                          (early = its size) with its 32-byte hash behind; a receiver that
+//                          decides other than send for item 0 reads and drops them all, and
+//                          item 0 goes on as decided
 //   receiver -> sender   Decisions                       {d: [Decision...]}, one per item, same order
 //   sender -> receiver   for each item decided send / resume / verify, in order:
 //                          Go {i, at}, then size-at data bytes, then the 32-byte file hash
@@ -22,7 +24,7 @@ import { encodeFramed, MAX_FRAMED_LEN, ProtocolError } from './codec.js';
 import { DIGEST_LEN } from './hashing.js';
 import type { EntryKind, TreeEntry, TreeEvent, TreeNote } from './tree.js';
 
-export const BATCH_VERSION = 3;
+export const BATCH_VERSION = 4;
 /** Files bigger than this get a stream of their own. */
 export const SMALL_MAX = 1024 * 1024;
 /** A batch of small files carries at most this much data... */
@@ -98,9 +100,10 @@ export function toBatchHeader(value: unknown): BatchHeader {
   const items = value.items.map(toWireEntry);
   if (!isCount(value.early)) throw new ProtocolError('bad early data length');
   const early = value.early as number;
-  // Early bytes only ever precede a big file's data, and never more than it has.
+  // Early bytes are a file's first bytes, never more than it has; a small file's are all of it.
   const first = items[0]!;
-  if (early > 0 && (first.kind !== 'file' || first.size <= SMALL_MAX || early > first.size)) throw new ProtocolError('bad early data length');
+  const bad = first.kind !== 'file' || early > first.size || (first.size <= SMALL_MAX && early !== first.size);
+  if (early > 0 && bad) throw new ProtocolError('bad early data length');
   return { v: BATCH_VERSION, fresh: value.fresh, early, items };
 }
 

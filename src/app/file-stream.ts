@@ -155,7 +155,9 @@ export function sourceFailed(s: XferStream, why: string): SourceFailed {
  * When the receiver decides otherwise (resume, verify, refuse, done) it reads and drops these
  * bytes and the item goes on as decided: EARLY_BYTES (a bit more than the first flight) are
  * wasted. A run whose receiver keeps deciding otherwise (a rerun over files that are there
- * already) stops sending early after EARLY_MISSES such batches.
+ * already) stops sending early after EARLY_MISSES such batches. A small first file of at most
+ * EARLY_BYTES goes whole, hash included (batch-send.ts): a 1-byte file then arrives in the
+ * round trip after the handshake instead of the one after its decision.
  */
 export const EARLY_BYTES = 128 * 1024;
 export const EARLY_MISSES = 2;
@@ -165,7 +167,8 @@ export class EarlyPolicy {
 
   /** Early bytes for a batch whose first entry is `first` (0: none). */
   bytesFor(first: TreeEntry, smallMax: number): number {
-    if (this.misses >= EARLY_MISSES || first.kind !== 'file' || first.size <= smallMax) return 0;
+    if (this.misses >= EARLY_MISSES || first.kind !== 'file') return 0;
+    if (first.size <= smallMax) return first.size <= EARLY_BYTES ? first.size : 0;
     return Math.min(EARLY_BYTES, first.size);
   }
 

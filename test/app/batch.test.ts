@@ -31,7 +31,7 @@ describe('batch frames', () => {
   ];
 
   test('round-trip', () => {
-    assert.deepEqual(toBatchHeader(decode(encodeBatchHeader({ v: 3, early: 0, fresh: true, items }))), { v: 3, early: 0, fresh: true, items });
+    assert.deepEqual(toBatchHeader(decode(encodeBatchHeader({ v: 4, early: 0, fresh: true, items }))), { v: 4, early: 0, fresh: true, items });
     const d: Decision[] = [{ a: 'done' }, { a: 'resume', at: 4, proof: 'ab'.repeat(32) }, { a: 'refuse', why: 'no' }];
     assert.deepEqual(toDecisions(decode(encodeDecisions(d)), items), d);
     assert.deepEqual(toGo(decode(encodeGo({ i: 1, at: 0 })), items, 1), { i: 1, at: 0 });
@@ -42,23 +42,24 @@ describe('batch frames', () => {
 
   test('malformed frames are protocol errors, never crashes', () => {
     const bad: unknown[] = [
-      null, [], { v: 1, fresh: false, items }, { v: 3, early: 0, items }, { v: 3, early: 0, fresh: false, items: [] },
-      { v: 3, early: 0, fresh: false, items: new Array(BATCH_ITEMS_MAX + 1).fill(items[0]) },
-      { v: 3, early: 0, fresh: false, items: [{ ...items[0], size: 3 }] },
-      { v: 3, early: 0, fresh: false, items: [{ ...items[1], size: -1 }] },
-      { v: 3, early: 0, fresh: false, items: [{ ...items[1], mode: 0o10000 }] },
-      { v: 3, early: 0, fresh: false, items: [{ ...items[1], path: 7 }] },
-      { v: 3, early: 0, fresh: false, items: [{ ...items[2], link: '' }] },
-      { v: 3, early: 0, fresh: false, items: [{ ...items[1], link: 'x' }] },
-      { v: 3, early: 0, fresh: false, items: [{ ...items[1], kind: 'fifo' }] },
-      // Early data: only ahead of a big file, never more than it has, and a count.
-      { v: 2, fresh: false, items }, { v: 3, fresh: false, items }, { v: 3, early: -1, fresh: false, items },
-      { v: 3, early: 1.5, fresh: false, items }, { v: 3, early: 4, fresh: false, items },
-      { v: 3, early: 4, fresh: false, items: [items[1]] },
-      { v: 3, early: 3 * SMALL_MAX, fresh: false, items: [{ ...items[1], size: 2 * SMALL_MAX }] },
+      null, [], { v: 1, fresh: false, items }, { v: 4, early: 0, items }, { v: 4, early: 0, fresh: false, items: [] },
+      { v: 4, early: 0, fresh: false, items: new Array(BATCH_ITEMS_MAX + 1).fill(items[0]) },
+      { v: 4, early: 0, fresh: false, items: [{ ...items[0], size: 3 }] },
+      { v: 4, early: 0, fresh: false, items: [{ ...items[1], size: -1 }] },
+      { v: 4, early: 0, fresh: false, items: [{ ...items[1], mode: 0o10000 }] },
+      { v: 4, early: 0, fresh: false, items: [{ ...items[1], path: 7 }] },
+      { v: 4, early: 0, fresh: false, items: [{ ...items[2], link: '' }] },
+      { v: 4, early: 0, fresh: false, items: [{ ...items[1], link: 'x' }] },
+      { v: 4, early: 0, fresh: false, items: [{ ...items[1], kind: 'fifo' }] },
+      // Early data: only ahead of a file, never more than it has, all of a small one, and a count.
+      { v: 3, early: 0, fresh: false, items }, { v: 2, fresh: false, items }, { v: 4, fresh: false, items }, { v: 4, early: -1, fresh: false, items },
+      { v: 4, early: 1.5, fresh: false, items }, { v: 4, early: 4, fresh: false, items },
+      { v: 4, early: 4, fresh: false, items: [items[1]] }, { v: 4, early: 11, fresh: false, items: [items[1]] },
+      { v: 4, early: 3 * SMALL_MAX, fresh: false, items: [{ ...items[1], size: 2 * SMALL_MAX }] },
     ];
     const big = { ...items[1], size: 2 * SMALL_MAX };
-    assert.equal(toBatchHeader({ v: 3, early: 1000, fresh: false, items: [big, items[0]] }).early, 1000);
+    assert.equal(toBatchHeader({ v: 4, early: 1000, fresh: false, items: [big, items[0]] }).early, 1000);
+    assert.equal(toBatchHeader({ v: 4, early: 10, fresh: false, items: [items[1], items[0]] }).early, 10);
     for (const b of bad) assert.throws(() => toBatchHeader(b), ProtocolError, JSON.stringify(b)?.slice(0, 80));
     const badD: unknown[] = [
       { d: [] }, { d: [{ a: 'done' }, { a: 'send' }, { a: 'send' }] },
@@ -104,7 +105,7 @@ describe('batching the walk', () => {
     const long = Array.from({ length: 100 }, (_, i) => file(`${'ü'.repeat(2000)}${i}`, 0));
     for (const b of await collect(long)) {
       assert.ok(b.type === 'batch');
-      assert.ok(encodeBatchHeader({ v: 3, early: 0, fresh: false, items: b.entries.map((e) => ({ path: e.rel, kind: e.kind, size: e.size, mode: e.mode, mtime: e.mtime })) }).length <= MAX_FRAMED_LEN + 4);
+      assert.ok(encodeBatchHeader({ v: 4, early: 0, fresh: false, items: b.entries.map((e) => ({ path: e.rel, kind: e.kind, size: e.size, mode: e.mode, mtime: e.mtime })) }).length <= MAX_FRAMED_LEN + 4);
     }
   });
 });

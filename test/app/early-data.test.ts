@@ -1,6 +1,6 @@
 // Early data (file-stream.ts, batch.ts): a batch that starts with a big file sends the file's Go
-// and first bytes right behind the header, before the receiver has decided; a receiver that
-// decides otherwise drops them.
+// and first bytes right behind the header, before the receiver has decided, and one that starts
+// with a small file sends all of it and its hash; a receiver that decides otherwise drops them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -40,13 +40,22 @@ async function scriptedReceiver(s: XferStream, data: Buffer, decide: Decision): 
   s.on('error', () => undefined);
   const reader = new ByteReader(s);
   const h = toBatchHeader(await reader.framed());
-  assert.equal(h.early, EARLY_BYTES);
+  const whole = data.length <= SMALL_MAX;
+  assert.equal(h.early, whole ? data.length : EARLY_BYTES);
   const go = toGo(await within(reader.framed(), 3000, 'early go-ahead'), h.items, 0);
   assert.deepEqual(go, { i: 0, at: 0 });
   const early = await within(reader.exact(h.early), 3000, 'early bytes');
-  assert.ok(early.equals(data.subarray(0, EARLY_BYTES)), 'the early bytes are the file’s first bytes');
+  assert.ok(early.equals(data.subarray(0, h.early)), 'the early bytes are the file’s first bytes');
+  if (whole) assert.ok((await within(reader.exact(32), 3000, 'early hash')).equals(hashBytes(data)), 'a small file’s hash follows');
   s.write(encodeDecisions([decide]));
-  if (decide.a === 'send') {
+  if (decide.a === 'send' && whole) {
+    s.write(encodeResult({ i: 0, ok: true }));
+    // With every item answered the sender may hang up at once instead of ending the stream.
+    const end = await reader.atEnd().catch((e: unknown) => assert.match((e as Error).message, /by the peer \(none\)/));
+    assert.notEqual(end, false, 'nothing more on the stream');
+    return;
+  }
+  if (decide.a === 'send' && !whole) {
     const rest = await reader.exact(data.length - EARLY_BYTES);
     assert.ok(Buffer.concat([early, rest]).equals(data), 'early bytes and the rest make the file');
     const hash = await reader.exact(32);
@@ -57,10 +66,10 @@ async function scriptedReceiver(s: XferStream, data: Buffer, decide: Decision): 
   await endAndWait(s);
 }
 
-async function sendToScript(decide: Decision) {
+async function sendToScript(decide: Decision, size = SIZE) {
   const h = memoryHarness();
   const src = await tempDir('early-src');
-  const data = randomBytes(SIZE);
+  const data = randomBytes(size);
   await writeFile(join(src, 'big'), data);
   const listener = await Listener.open(h.deps, '127.0.0.1', 0);
   const accepted = listener.accept(params({ code: 'early-code' }));
@@ -82,6 +91,15 @@ test('a big file’s Go and first bytes go out before the receiver decides; send
   assert.equal(sent.bytes, SIZE);
 });
 
+test('a small first file goes whole, hash included, before the receiver decides; send: only the answer is left', async () => {
+  const sent = await sendToScript({ a: 'send' }, 1);
+  assert.equal(sent.counts?.sent, 1);
+  assert.equal(sent.bytes, 1);
+  const refused = await sendToScript({ a: 'refuse', why: 'not here' }, 1000);
+  assert.equal(refused.counts?.failed, 1);
+  assert.match(refused.items[0]?.error ?? '', /not here/);
+});
+
 test('the receiver refuses after the early bytes: the sender sends nothing more and fails the file', async () => {
   const sent = await sendToScript({ a: 'refuse', why: 'not here' });
   assert.equal(sent.counts?.failed, 1);
@@ -94,7 +112,7 @@ async function earlySender(h: Harness, port: number, item: WireEntry, junk: Buff
   const s = await session.openStream();
   s.on('error', () => undefined);
   const reader = new ByteReader(s);
-  s.write(encodeBatchHeader({ v: 3, early: junk.length, fresh: false, items: [item] }));
+  s.write(encodeBatchHeader({ v: 4, early: junk.length, fresh: false, items: [item] }));
   s.write(encodeGo({ i: 0, at: 0 }));
   s.write(junk);
   const d = toDecisions(await reader.framed(), [item])[0]!;
@@ -174,7 +192,8 @@ test('a source that hangs in its early bytes is caught by --stall-timeout when t
 test('early data stops after a few batches whose receiver decided otherwise', () => {
   const big = { kind: 'file', size: 2 * SMALL_MAX } as TreeEntry;
   const p = new EarlyPolicy();
-  assert.equal(p.bytesFor({ ...big, size: SMALL_MAX } as TreeEntry, SMALL_MAX), 0, 'small files travel in batches');
+  assert.equal(p.bytesFor({ ...big, size: SMALL_MAX } as TreeEntry, SMALL_MAX), 0, 'a small file above EARLY_BYTES waits for its batch');
+  assert.equal(p.bytesFor({ ...big, size: 1000 } as TreeEntry, SMALL_MAX), 1000, 'a smaller one goes whole');
   assert.equal(p.bytesFor({ kind: 'dir', size: 0 } as TreeEntry, SMALL_MAX), 0);
   assert.equal(p.bytesFor(big, SMALL_MAX), EARLY_BYTES);
   p.learn(true);

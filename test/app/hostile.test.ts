@@ -28,7 +28,7 @@ async function batch(session: Session, items: WireEntry[]): Promise<Decision[]> 
   const s = await session.openStream();
   s.on('error', () => undefined);
   const reader = new ByteReader(s);
-  s.write(encodeBatchHeader({ v: 3, early: 0, fresh: false, items }));
+  s.write(encodeBatchHeader({ v: 4, early: 0, fresh: false, items }));
   const d = toDecisions(await reader.framed(), items);
   for (let i = 0; i < items.length; i++) {
     const a = d[i]!.a;
@@ -108,7 +108,7 @@ test('one path twice in a batch, written at once (--fsync): the file in place is
   const s = await session.openStream();
   s.on('error', () => undefined);
   const reader = new ByteReader(s);
-  s.write(encodeBatchHeader({ v: 3, early: 0, fresh: false, items }));
+  s.write(encodeBatchHeader({ v: 4, early: 0, fresh: false, items }));
   assert.deepEqual(toDecisions(await reader.framed(), items).map((d) => d.a), ['send', 'send']);
   for (const [i, data] of [long, short].entries()) {
     s.write(encodeGo({ i, at: 0 }));
@@ -137,7 +137,7 @@ test('one big file path on two streams at once: the file in place is one of them
     s.on('error', () => undefined);
     return new ByteReader(s);
   });
-  for (const s of streams) s.write(encodeBatchHeader({ v: 3, early: 0, fresh: false, items }));
+  for (const s of streams) s.write(encodeBatchHeader({ v: 4, early: 0, fresh: false, items }));
   for (const rd of readers) assert.deepEqual(toDecisions(await rd.framed(), items).map((d) => d.a), ['send']);
   for (const [k, s] of streams.entries()) {
     s.write(encodeGo({ i: 0, at: 0 }));
