@@ -1,6 +1,7 @@
 // One cell of the simulator grid: a single bulk transfer over test/sim/harness.ts's Sim, with the
 // figures bench:sim reports. Deterministic for a given spec (seeded link, seeded connections).
 import { Sim } from '../../test/sim/harness.js';
+import { simCipher } from './sim-cipher.js';
 import type { CongestionAlgorithm } from '../../src/core/api.js';
 import { BulkFlow } from './bulk.js';
 import { Samples, mbps, percentile } from './measure.js';
@@ -75,7 +76,8 @@ export function runCell(spec: CellSpec, wallNow: () => number): CellResult {
     queueBytes: queueFor(spec.rateMbps, spec.rttMs),
     ...(spec.burst ? { burstLoss: BURST } : { lossPct: spec.lossPct }),
   };
-  const sim = new Sim({ link, seed: spec.seed, congestion: spec.cc });
+  const cipher = { cipher: simCipher };
+  const sim = new Sim({ link, seed: spec.seed, congestion: spec.cc, clientOptions: cipher, serverOptions: cipher });
   const flow = new BulkFlow(sim.a, sim.b, spec.sizeBytes, () => sim.now);
   sim.onEvent = (side, e) => flow.onEvent(side, e);
 
