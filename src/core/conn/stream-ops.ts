@@ -6,15 +6,18 @@ import { encodeStreamFrame } from '../wire/frames/stream.js';
 import { lastStreamFrameHeaderSize } from '../wire/frame.js';
 import type { ByteWriter } from '../wire/varint.js';
 import { ControlQueue, type ControlFrame } from './control-queue.js';
-import type { RecvWindow } from '../flow/recv-window.js';
 import type { EventQueue } from './event-queue.js';
 import type { Recovery } from './recovery-glue.js';
 import type { SentFrame } from './sent-frame.js';
 import type { SendChunk } from '../stream/send-stream.js';
 
+import type { RecvWindow } from '../flow/recv-window.js';
+import { ERR_FINAL_SIZE, ERR_FLOW_CONTROL, StreamError, StreamTable, type StreamEntry } from './streams.js';
+
 /** Share of a receive window that data stuck behind a hole may fill before the window doubles. */
 const HOLE_PRESSURE = 0.5;
-import { ERR_FINAL_SIZE, ERR_FLOW_CONTROL, StreamError, StreamTable, type StreamEntry } from './streams.js';
+/** The connection window per stream window: one stream's whole window and a second's start. */
+const CONN_WINDOW_SHARE = 1.25;
 
 export class StreamOps {
   readonly control = new ControlQueue();
@@ -172,6 +175,7 @@ export class StreamOps {
       this.consume(e, e.recv.highestReceived, now);
       return;
     }
+    this.followBdp(e, now);
     this.growOnHoles(e);
     if (!e.readableSignalled && e.recv.readable) {
       e.readableSignalled = true;
@@ -238,6 +242,21 @@ export class StreamOps {
     t.connWindow.ensureWindow(2 * w.window);
     const connLim = t.connWindow.forceUpdate(t.connConsumed);
     this.control.push({ type: 'max_data', max: connLim });
+  }
+
+  /**
+   * Windows follow the path's BDP as measured here (arrival rate x min RTT): a window the path
+   * needs is granted as the rate shows, not a stall later. The connection's keeps ahead of the
+   * stream's by CONN_WINDOW_SHARE.
+   */
+  private followBdp(e: StreamEntry, now: Millis): void {
+    const t = this.table;
+    t.receiveRate.onReceived(t.connReceived, now, this.recovery.rtt.min);
+    const bdp = t.receiveRate.bdp;
+    if (e.recv.finalSize === null && e.recvWindow.followBdp(bdp)) {
+      this.control.push({ type: 'max_stream_data', id: e.id, max: e.recvWindow.forceUpdate(e.recv.bytesRead) });
+    }
+    if (t.connWindow.followBdp(Math.ceil(CONN_WINDOW_SHARE * bdp))) this.control.push({ type: 'max_data', max: t.connWindow.forceUpdate(t.connConsumed) });
   }
 
   private addReceived(newBytes: number): void {

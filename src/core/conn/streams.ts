@@ -5,18 +5,31 @@ import { RecvStream } from '../stream/recv-stream.js';
 import { RoundRobinScheduler } from '../stream/scheduler.js';
 import { SendCredit } from '../flow/send-credit.js';
 import { RecvWindow } from '../flow/recv-window.js';
+import { ReceiveRate } from '../flow/receive-rate.js';
 import type { Role } from '../api.js';
 
 /**
  * Initial credit. STARTUP overshoots to ~2.9 x BDP and loss leaves holes behind which data waits,
  * so a window must cover several BDPs before auto-tuning has had a chance to grow it: 2 MiB held
- * STARTUP back on a 100 Mbit/s x 200 ms path. Memory stays bounded by the maximum windows.
+ * STARTUP back on a 100 Mbit/s x 200 ms path. Memory stays bounded by the window budgets.
  */
 export const INITIAL_MAX_DATA = 16 << 20;
 export const INITIAL_MAX_STREAM_DATA = 8 << 20;
 export const INITIAL_MAX_STREAMS = 100;
-export const MAX_CONN_WINDOW = 48 << 20;
-export const MAX_STREAM_WINDOW = 32 << 20;
+/**
+ * How far auto-tuning may double a window whatever the path: enough for 100 Mbit/s x 200 ms at
+ * 20 % loss, and what a loopback or LAN transfer keeps (its BDP is tiny).
+ */
+export const BASE_CONN_WINDOW = 48 << 20;
+export const BASE_STREAM_WINDOW = 32 << 20;
+/**
+ * The memory budget (src/core/flow/README.md): beyond the base a window grows only with the
+ * measured BDP (RecvWindow.followBdp), up to these. 128 MiB is about five BDPs of 1 Gbit/s x
+ * 200 ms, what that path needs at 5 % loss; the connection's leaves a single stream its whole
+ * window plus room for a second file's start.
+ */
+export const MAX_CONN_WINDOW = 160 << 20;
+export const MAX_STREAM_WINDOW = 128 << 20;
 /**
  * Bytes one stream may hold, sent-but-unacknowledged included: under loss, everything behind an
  * unrepaired hole stays, so this matches the largest window the peer may grant.
@@ -61,7 +74,9 @@ export class StreamTable {
   private readonly map = new Map<number, StreamEntry>();
   readonly scheduler = new RoundRobinScheduler();
   readonly connCredit = new SendCredit(INITIAL_MAX_DATA);
-  readonly connWindow = new RecvWindow(INITIAL_MAX_DATA, MAX_CONN_WINDOW);
+  readonly connWindow = new RecvWindow(INITIAL_MAX_DATA, BASE_CONN_WINDOW, null, MAX_CONN_WINDOW);
+  /** The path's BDP as this receiver measures it; windows follow it (RecvWindow.followBdp). */
+  readonly receiveRate = new ReceiveRate();
   /** New (non-retransmitted) stream bytes we have sent, for connection flow control. */
   connSent = 0;
   /** Sum over streams of the highest offset received, for connection flow control. */
@@ -136,7 +151,7 @@ export class StreamTable {
       send: new SendStream(id, SEND_BUFFER_LIMIT, SEND_UNSENT_LIMIT),
       recv: new RecvStream(id),
       sendCredit: new SendCredit(INITIAL_MAX_STREAM_DATA),
-      recvWindow: new RecvWindow(INITIAL_MAX_STREAM_DATA, MAX_STREAM_WINDOW),
+      recvWindow: new RecvWindow(INITIAL_MAX_STREAM_DATA, BASE_STREAM_WINDOW, null, MAX_STREAM_WINDOW),
       readableSignalled: false,
       writeBlocked: false,
       finishedSignalled: false,

@@ -7,21 +7,49 @@
  * Auto-tuning: when half a window is read in under two round trips, the window itself, not the
  * path, limits the transfer, so the window doubles, up to maxWindow. It stops growing once it
  * covers about four bandwidth-delay products, which is enough for the peer never to stall.
+ *
+ * maxWindow starts at a fixed base and follows the path (followBdp): WINDOW_BDP_GAIN x the
+ * bandwidth-delay product the receiver measures, never beyond `budget`, the memory this window
+ * may commit (see README.md). The window itself grows to that target at once, so a long fat
+ * path does not wait for a stall to double it.
  */
 export class RecvWindow {
   private _window: number;
-  readonly maxWindow: number;
+  private readonly base: number;
+  private readonly budget: number;
+  private ceiling: number;
   private _limit: number;
   private consumed = 0;
   /** Start of the current auto-tuning epoch: when (null: unknown) and how much had been read. */
   private epochAt: number | null;
   private epochFrom = 0;
 
-  constructor(initialWindow: number, maxWindow: number, now: number | null = null) {
+  constructor(initialWindow: number, maxWindow: number, now: number | null = null, budget = maxWindow) {
     this._window = initialWindow;
-    this.maxWindow = Math.max(maxWindow, initialWindow);
+    this.base = Math.max(maxWindow, initialWindow);
+    this.budget = Math.max(budget, this.base);
+    this.ceiling = this.base;
     this._limit = initialWindow;
     this.epochAt = now;
+  }
+
+  /** The most the window may grow to now: the base, or what the measured BDP needs, within budget. */
+  get maxWindow(): number {
+    return this.ceiling;
+  }
+
+  /**
+   * The path's bandwidth-delay product as the receiver measures it: raises maxWindow to
+   * WINDOW_BDP_GAIN x `bdpBytes` (within budget) and the window with it. Returns true when the
+   * window grew by at least a quarter, which is worth advertising at once.
+   */
+  followBdp(bdpBytes: number): boolean {
+    const target = Math.min(this.budget, Math.floor(WINDOW_BDP_GAIN * bdpBytes));
+    if (target <= this._window) return false;
+    this.ceiling = Math.max(this.ceiling, target);
+    const before = this._window;
+    this._window = target;
+    return target >= before * (1 + ADVERTISE_GROWTH);
   }
 
   /** Highest offset (or connection total) the peer may send up to. */
@@ -93,6 +121,14 @@ export class RecvWindow {
   }
 }
 
+/**
+ * Window per measured BDP: one BDP in flight, up to four more behind holes that a lost
+ * retransmission keeps open for a round trip each (at 5 % loss and 1 Gbit/s x 200 ms a hole
+ * somewhere outlives three round trips every second), and the update's own round trip.
+ */
+export const WINDOW_BDP_GAIN = 6;
+/** followBdp asks for an update when the window grew by this share. */
+const ADVERTISE_GROWTH = 1 / 4;
 /** An update is due once the peer has at most this share of the window left ... */
 const UPDATE_WHEN_LEFT = 3 / 4;
 /** ... and it grants at least this share. */

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecvWindow } from '../../../src/core/flow/recv-window.js';
+import { RecvWindow, WINDOW_BDP_GAIN } from '../../../src/core/flow/recv-window.js';
+import { ReceiveRate } from '../../../src/core/flow/receive-rate.js';
 import { SendCredit } from '../../../src/core/flow/send-credit.js';
 
 const KiB = 1024;
@@ -148,5 +149,80 @@ describe('RecvWindow auto-tuning', () => {
     const r = simulate(1000, 3000, 512 * KiB + 1); // reads at 8% of the line rate
     assert.equal(r.reachedAt, null, `grew to ${r.streamWindow}`);
     assert.equal(r.streamWindow, 512 * KiB);
+  });
+});
+
+describe('RecvWindow follows the measured BDP up to its budget', () => {
+  test('the window grows to WINDOW_BDP_GAIN x BDP at once, and past the base only that way', () => {
+    const w = new RecvWindow(8 * MiB, 32 * MiB, 0, 128 * MiB);
+    assert.equal(w.maxWindow, 32 * MiB, 'without a BDP the base bounds auto-tuning');
+    w.ensureWindow(64 * MiB);
+    assert.equal(w.window, 32 * MiB, 'doubling stops at the base');
+    assert.equal(w.followBdp(1 * MiB), false, '6 x 1 MiB is below the window: nothing to do');
+    assert.equal(w.window, 32 * MiB);
+    assert.equal(w.followBdp(10 * MiB), true, 'a 10 MiB BDP needs 60 MiB: worth advertising');
+    assert.equal(w.window, WINDOW_BDP_GAIN * 10 * MiB);
+    assert.equal(w.maxWindow, WINDOW_BDP_GAIN * 10 * MiB, 'and doubling may now reach it too');
+    assert.equal(w.followBdp(10.5 * MiB), false, 'a 5 % step is not advertised on its own');
+    assert.equal(w.window, Math.floor(WINDOW_BDP_GAIN * 10.5 * MiB));
+    assert.equal(w.forceUpdate(0), w.window, 'the next update grants the whole window');
+  });
+
+  test('the budget caps the window whatever the BDP (1 Gbit/s x 200 ms: 25 MB)', () => {
+    const w = new RecvWindow(8 * MiB, 32 * MiB, 0, 128 * MiB);
+    assert.equal(w.followBdp(25e6), true);
+    assert.equal(w.window, 128 * MiB);
+    assert.equal(w.maxWindow, 128 * MiB);
+    assert.equal(w.followBdp(1e9), false, 'no further');
+    w.ensureWindow(1 << 30);
+    assert.equal(w.window, 128 * MiB);
+    assert.ok(Number.isInteger(w.window));
+  });
+
+  test('a small BDP (loopback, LAN) leaves the window and its base alone', () => {
+    const w = new RecvWindow(8 * MiB, 32 * MiB, 0, 128 * MiB);
+    assert.equal(w.followBdp(125_000), false);
+    assert.equal(w.window, 8 * MiB);
+    assert.equal(w.maxWindow, 32 * MiB);
+  });
+});
+
+describe('ReceiveRate', () => {
+  test('arrivals at 1 Gbit/s over a 200 ms min RTT read as a 25 MB BDP, from whole intervals only', () => {
+    const r = new ReceiveRate();
+    let bytes = 0;
+    assert.equal(r.onReceived(0, 0, 200), false);
+    for (let ms = 1; ms <= 199; ms++) assert.equal(r.onReceived((bytes += 125_000), ms, 200), false, 'no whole interval yet');
+    assert.equal(r.onReceived((bytes += 125_000), 200, 200), true);
+    assert.equal(r.bdp, 25_000_000);
+    for (let ms = 201; ms <= 1000; ms++) r.onReceived((bytes += 125_000), ms, 200);
+    assert.equal(r.bdp, 25_000_000, 'a steady rate does not grow it');
+  });
+
+  test('it only grows: a slower stretch (a stalled reader, an idle link) keeps the estimate', () => {
+    const r = new ReceiveRate();
+    r.onReceived(0, 0, 50);
+    r.onReceived(6_250_000, 50, 50);
+    const bdp = r.bdp;
+    r.onReceived(6_250_000, 500, 50);
+    r.onReceived(6_300_000, 550, 50);
+    assert.equal(r.bdp, bdp);
+  });
+
+  test('a batch read in one turn on a sub-millisecond path does not read as a huge rate', () => {
+    const r = new ReceiveRate();
+    r.onReceived(0, 0, 0.1);
+    // 100 packets in the same millisecond, then nothing for 9 ms: the interval is 10 ms.
+    r.onReceived(140_000, 1, 0.1);
+    assert.equal(r.bdp, 0);
+    r.onReceived(140_000, 10, 0.1);
+    assert.ok(r.bdp <= 140_000 / 10 * 0.1 + 1, `bdp ${r.bdp}`);
+  });
+
+  test('no min RTT yet: nothing is measured', () => {
+    const r = new ReceiveRate();
+    r.onReceived(0, 0, 0);
+    assert.equal(r.onReceived(1e9, 1000, 0), false);
+    assert.equal(r.bdp, 0);
   });
 });
