@@ -129,3 +129,15 @@ export const QUANTUM_PACKETS = 2;
  * throttle the sender. Elsewhere it is small next to the BDP (3 ms against 50 ms).
  */
 export const SCHEDULING_HEADROOM_MS = 3;
+/**
+ * STARTUP's fill check (startup-fill.ts): a stretch of ACKs lasts FILL_CHUNK_RTT x min RTT, at
+ * least FILL_CHUNK_MIN_MS and FILL_CHUNK_MIN_PACKETS (a host reading a batch of datagrams in
+ * one turn stamps their ACKs alike); ACKs spread over more than FILL_SPREAD x the time their
+ * packets took to leave mean the bottleneck paces them (random loss takes packets out of both
+ * spans alike); FILL_READINGS such stretches in a row mean the pipe is full.
+ */
+export const FILL_CHUNK_RTT = 1 / 8;
+export const FILL_CHUNK_MIN_MS = 5;
+export const FILL_CHUNK_MIN_PACKETS = 16;
+export const FILL_SPREAD = 1.25;
+export const FILL_READINGS = 2;

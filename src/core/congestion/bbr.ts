@@ -16,6 +16,7 @@ import type { RateSample } from '../recovery/delivery-rate.js';
 import type { AckedPacketInfo, CongestionController } from './controller.js';
 import { WindowedMaxByRound } from './windowed-filter.js';
 import { StartupJump, type JumpContext } from './startup-jump.js';
+import { StartupFill } from './startup-fill.js';
 import { ProbeBwCycle, type CycleView } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
 import { CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LossModel, RoundStats, isCongestedRound } from './bbr-loss.js';
@@ -45,6 +46,7 @@ export class Bbr implements CongestionController {
   private readonly stats = new RoundStats();
   private readonly aggregation = new AckAggregation();
   private readonly jump: StartupJump;
+  private readonly fill = new StartupFill();
   private inflightHi = Infinity;
   private hiGrowth = 0;
   private lastCutRound = -Infinity;
@@ -166,6 +168,7 @@ export class Bbr implements CongestionController {
     rs.minRtt = Math.min(rs.minRtt, rtt);
     rs.maxRtt = Math.max(rs.maxRtt, rtt);
 
+    if (this.mode === 'startup') this.fill.onAck(now, newestSent, acked.length, this.minRttMs);
     if (this.mode !== 'startup' || this.filledPipe || this.lastCutRound !== -Infinity) this.jump.cancel();
     else if (this.jump.onAck(now, newestSent, this.delivered, this.fillJumpContext())) this.endStartupOnJump();
     const roundStart = maxStamp >= this.nextRoundDelivered;
@@ -377,6 +380,9 @@ export class Bbr implements CongestionController {
   private checkFullPipe(): void {
     if (this.filledPipe || !this.sampled || this.lastSampleAppLimited) return;
     const bw = this.bandwidth;
+    // The bottleneck has spread our ACKs out for a min RTT (startup-fill.ts): the estimate holds
+    // its rate, and another round at 2.885 x would only keep its buffer full.
+    if (this.fill.fullAt + this.minRttMs <= this.clock) return this.plateau(bw);
     if (bw >= this.fullBw * FULL_BW_GROWTH) {
       this.fullBw = bw;
       this.fullBwRounds = 0;
@@ -387,11 +393,14 @@ export class Bbr implements CongestionController {
     if (this.hostLimited) return;
     // A round that did not grow and never saw the queue drain is the bottleneck's answer
     // already: two more rounds at 2.885x would only pile a BDP or more into its queue.
-    if (++this.fullBwRounds >= FULL_BW_ROUNDS || this.standingQueue) {
-      this.filledPipe = true;
-      this.plateauRound = this.round;
-      this.plateauBw = bw;
-    }
+    if (++this.fullBwRounds >= FULL_BW_ROUNDS || this.standingQueue) this.plateau(bw);
+  }
+
+  /** STARTUP ends on a plateau, which checkPlateauHeld may still find was the hosts'. */
+  private plateau(bw: number): void {
+    this.filledPipe = true;
+    this.plateauRound = this.round;
+    this.plateauBw = bw;
   }
 
   /**
@@ -448,6 +457,7 @@ export class Bbr implements CongestionController {
 
   private enterStartup(): void {
     this.mode = 'startup';
+    this.fill.reset();
     this.pacingGain = STARTUP_PACING_GAIN;
     this.cwndGain = STARTUP_CWND_GAIN;
   }
@@ -514,7 +524,8 @@ export class Bbr implements CongestionController {
       // A high RTT sample means a full pipe only once the estimate also stopped growing: while
       // it still grows 25 % per round the delay is the hosts' (busy CPUs, batched ACKs), and
       // capping the window at 2 x a lagging estimate would stall the doubling on a real host.
-      const queued = rtt > this.minRttMs * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS && this.fullBwRounds > 0;
+      // ACKs spread out by the bottleneck (startup-fill.ts) say so a round before the RTT does.
+      const queued = (rtt > this.minRttMs * CLEAN_RTT_FACTOR + CLEAN_RTT_SLACK_MS && this.fullBwRounds > 0) || this.fill.full;
       const gain = this.mode === 'startup' && queued ? STARTUP_QUEUED_CWND_GAIN : this.cwndGain;
       const target = this.cwndTarget(gain);
       // Once queued, STARTUP's window comes down to the target, not just stops growing: left at
