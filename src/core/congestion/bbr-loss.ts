@@ -11,6 +11,8 @@
 // self-inflicted overflow (on a shallow buffer) from being mistaken for background loss and
 // feeding itself: in a low-gain phase the bottleneck queue shrinks, so nothing overflows.
 
+import { FULL_BW_GROWTH, HOST_LIMITED_DELIVERED } from './bbr-constants.js';
+
 /** The compensation 1 / (1 - rate) stops here: beyond ~30 % loss a link is too broken to trust. */
 export const MAX_BACKGROUND_LOSS = 0.3;
 /** Memory of the estimator, in packets' worth of bytes: ~1000 samples keep the noise near 1 %. */
@@ -233,4 +235,21 @@ export function isCongestedRound(r: RoundStats, background: number, minRtt: numb
   const excess = r.lostBytes / (r.lostBytes + r.deliveredBytes) - background;
   const queued = !r.isClean(minRtt);
   return excess > (queued ? QUEUE_EXCESS_LOSS : NO_QUEUE_EXCESS_LOSS);
+}
+
+/**
+ * The round could not have shown the estimate growing 25 %: we sent less than 1.25 x the rate
+ * the path already delivers (loss-compensated), though neither the window nor the application
+ * held us back. The pacer allowed 2.885 x; the host did not keep up (a process in its first
+ * second, timers firing late on a busy or stolen CPU). Its flat estimate is ours, not the path's.
+ * `sentRate` (this round) and `lastRoundSendRate` (the one before) are bytes per ms of `ms`;
+ * `sendRate` is the model's loss-compensated rate, bytes per second.
+ */
+export function wasHostLimited(rs: RoundStats, ms: number, sentRate: number, lastRoundSendRate: number, judgedLoss: number, sendRate: number): boolean {
+  if (rs.windowLimited || rs.appLimited) return false;
+  // A path that delivered clearly less than we sent (a round earlier: those are the packets
+  // this round's ACKs cover) is full, however little we sent: a host 1.05-1.2 x as fast as
+  // the bottleneck builds a queue that must still end STARTUP.
+  if (rs.deliveredBytes / ms < HOST_LIMITED_DELIVERED * lastRoundSendRate * (1 - judgedLoss)) return false;
+  return sentRate * 1000 < FULL_BW_GROWTH * sendRate;
 }

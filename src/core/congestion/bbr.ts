@@ -19,13 +19,13 @@ import { StartupJump, type JumpContext } from './startup-jump.js';
 import { StartupFill } from './startup-fill.js';
 import { ProbeBwCycle, type CycleView } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
-import { CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LossModel, RoundStats, isCongestedRound } from './bbr-loss.js';
+import { CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LossModel, RoundStats, isCongestedRound, wasHostLimited } from './bbr-loss.js';
 import {
   STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN,
   PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
   MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, QUANTUM_PACKETS,
-  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, HOST_LIMITED_DELIVERED, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS, STANDING_QUEUE_LOSS_DOUBT,
+  SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS, STANDING_QUEUE_LOSS_DOUBT,
   RESUME_GROWTH, PROBE_BW_GAINS, MIN_RTT_CHECK_AFTER_MS,
 } from './bbr-constants.js';
 
@@ -325,27 +325,12 @@ export class Bbr implements CongestionController {
     if (!rs.sampled) this.bwFilter.update(this.round + 1, this.bandwidth);
     const ms = this.clock - this.roundStartedAt;
     const sentRate = ms > 0 ? rs.sentBytes / ms : 0;
-    this.hostLimited = ms > 0 && this.wasHostLimited(rs, ms, sentRate);
+    this.hostLimited = ms > 0 && wasHostLimited(rs, ms, sentRate, this.lastRoundSendRate, this.loss.judged.rate, this.sendRate());
     this.lastRoundSendRate = sentRate;
     this.roundStartedAt = this.clock;
     rs.reset();
     this.round++;
     this.nextRoundDelivered = this.delivered;
-  }
-
-  /**
-   * The round could not have shown the estimate growing 25 %: we sent less than 1.25 x the rate
-   * the path already delivers (loss-compensated), though neither the window nor the application
-   * held us back. The pacer allowed 2.885 x; the host did not keep up (a process in its first
-   * second, timers firing late on a busy or stolen CPU). Its flat estimate is ours, not the path's.
-   */
-  private wasHostLimited(rs: RoundStats, ms: number, sentRate: number): boolean {
-    if (rs.windowLimited || rs.appLimited) return false;
-    // A path that delivered clearly less than we sent (a round earlier: those are the packets
-    // this round's ACKs cover) is full, however little we sent: a host 1.05-1.2 x as fast as
-    // the bottleneck builds a queue that must still end STARTUP.
-    if (rs.deliveredBytes / ms < HOST_LIMITED_DELIVERED * this.lastRoundSendRate * (1 - this.loss.judged.rate)) return false;
-    return sentRate * 1000 < FULL_BW_GROWTH * this.sendRate();
   }
 
   private onCongestion(rs: RoundStats): void {
