@@ -24,6 +24,8 @@ import { StreamOps } from './conn/stream-ops.js';
 import { Recovery, isMtuProbe, type Sent } from './conn/recovery-glue.js';
 import { sealShortPacket } from './conn/packet.js';
 import { MtuDiscovery } from './recovery/mtu-discovery.js';
+import { Linger } from './conn/linger.js';
+import { Counters, connectionStats } from './conn/counters.js';
 import type { SentFrame } from './conn/sent-frame.js';
 
 /** The largest UDP payload IPv4 carries; the default upper bound when the user sets none. */
@@ -37,15 +39,6 @@ const ERR_INTERNAL = 0x1;
 const PACER_SLACK_MS = 0.05;
 
 type State = 'handshake' | 'connected' | 'closing' | 'closed';
-
-/**
- * A closer that hears no answer sends its CONNECTION_CLOSE this often per probe timeout, over
- * the three it lingers: six tries. With one a PTO (three tries), a path losing one packet in
- * five missed all three closes once in 125 (seen on linkem: the receiver then waited out its
- * idle timeout and failed a transfer that had arrived whole); six miss once in 15,000. A close
- * is a few dozen bytes, and an answered close ends the linger at once.
- */
-const CLOSE_SENDS_PER_PTO = 2;
 
 export class Connection implements ConnectionHandle {
   private state: State = 'handshake';
@@ -67,20 +60,11 @@ export class Connection implements ConnectionHandle {
   private pingPending = false;
   private pacerWakeAt: Millis | null = null;
   // closing
-  private closeFrame: Frame | null = null;
-  private closeSendPending = false;
-  private closeResendAt: Millis = Infinity;
-  private closeEnd: Millis = Infinity;
+  private readonly linger = new Linger();
   private closeReason: CloseReason | null = null;
   /** The peer closed: one CONNECTION_CLOSE goes back (pollTransmit after 'closed'). */
   private answerClose = false;
-  // stats
-  private packetsSent = 0;
-  private packetsReceived = 0;
-  private bytesSent = 0;
-  private bytesReceived = 0;
-  private droppedMalformed = 0;
-  private droppedUnauthenticated = 0;
+  private readonly n = new Counters();
 
   private readonly recovery: Recovery;
   private readonly streams: StreamOps;
@@ -138,7 +122,7 @@ export class Connection implements ConnectionHandle {
     try {
       parsed = parseHeader(buf);
     } catch {
-      this.droppedMalformed++;
+      this.n.droppedMalformed++;
       return;
     }
     const { header, headerLength } = parsed;
@@ -151,7 +135,7 @@ export class Connection implements ConnectionHandle {
       this.closeReason = { kind: 'protocol_error', errorCode: err.code, reason: err.message };
       this.beginClose(err.code, err.message, now);
     } else if (err instanceof Error && err.name === 'WireError') {
-      this.droppedMalformed++;
+      this.n.droppedMalformed++;
     } else {
       // A bug, not the peer's doing: never let it escape into the socket loop.
       const msg = err instanceof Error ? err.message : String(err);
@@ -162,13 +146,13 @@ export class Connection implements ConnectionHandle {
 
   private onLongPacket(buf: Uint8Array, header: LongHeader, headerLength: number, now: Millis): void {
     if (this.state !== 'handshake') {
-      if (header.version !== VERSION) this.droppedMalformed++;
+      if (header.version !== VERSION) this.n.droppedMalformed++;
       return;
     }
     const out = this.hs.onLongPacket(buf, header, headerLength, now);
     if (out.reply) this.outbox.push(out.reply);
-    if (out.dropped === 'malformed') this.droppedMalformed++;
-    if (out.dropped === 'unauthenticated') this.droppedUnauthenticated++;
+    if (out.dropped === 'malformed') this.n.droppedMalformed++;
+    if (out.dropped === 'unauthenticated') this.n.droppedUnauthenticated++;
     if (out.event) this.events.push(out.event);
     if (out.end) {
       this.terminate(out.end);
@@ -199,20 +183,20 @@ export class Connection implements ConnectionHandle {
   private onShortPacket(buf: Uint8Array, pn: number, headerLength: number, now: Millis): void {
     const keys = this.keys;
     if (!keys) {
-      this.droppedUnauthenticated++;
+      this.n.droppedUnauthenticated++;
       return;
     }
     if (this.recovery.acks.isDuplicate(pn)) return;
     const payload = this.cipher.open(keys.recv, pn, buf.subarray(0, headerLength), buf.subarray(headerLength));
     if (!payload) {
-      this.droppedUnauthenticated++;
+      this.n.droppedUnauthenticated++;
       return;
     }
     let frames: Frame[];
     try {
       frames = decodeFrames(payload);
     } catch {
-      this.droppedMalformed++;
+      this.n.droppedMalformed++;
       return;
     }
     if (this.state === 'handshake') {
@@ -222,8 +206,8 @@ export class Connection implements ConnectionHandle {
       this.events.push({ type: 'connected' });
     }
     this.lastReceived = now;
-    this.packetsReceived++;
-    this.bytesReceived += buf.length;
+    this.n.packetsReceived++;
+    this.n.bytesReceived += buf.length;
     let eliciting = false;
     let ping = false;
     for (const f of frames) {
@@ -237,7 +221,7 @@ export class Connection implements ConnectionHandle {
       if (this.state === 'closed') return;
       this.onFrame(f, now);
     }
-    if (this.state === 'closing') this.closeSendPending = true;
+    if (this.state === 'closing') this.linger.onPacket();
   }
 
   private onFrame(f: Frame, now: Millis): void {
@@ -310,18 +294,18 @@ export class Connection implements ConnectionHandle {
         const hello = this.hs.pollHello(now);
         return hello ? this.count(hello) : null;
       }
-      case 'closing':
-        if (!this.closeSendPending || !this.closeFrame) return null;
-        this.closeSendPending = false;
-        return this.sealFrames([this.closeFrame]);
+      case 'closing': {
+        const close = this.linger.take();
+        return close ? this.sealFrames([close]) : null;
+      }
       case 'connected':
         return this.buildPacket(now, holdAcks);
     }
   }
 
   private count(d: Uint8Array): Uint8Array {
-    this.packetsSent++;
-    this.bytesSent += d.length;
+    this.n.packetsSent++;
+    this.n.bytesSent += d.length;
     return d;
   }
 
@@ -429,7 +413,7 @@ export class Connection implements ConnectionHandle {
         t = this.hs.nextTimeout();
         break;
       case 'closing':
-        t = Math.min(this.closeEnd, this.closeResendAt);
+        t = this.linger.deadline();
         break;
       case 'connected': {
         const rec = this.recovery;
@@ -456,13 +440,7 @@ export class Connection implements ConnectionHandle {
 
   private onTimeout(now: Millis): void {
     if (this.state === 'closing') {
-      if (now >= this.closeEnd) this.terminate(this.closeReason!);
-      else if (now >= this.closeResendAt) {
-        this.closeSendPending = true;
-        const next = now + this.recovery.ptoMs() / CLOSE_SENDS_PER_PTO;
-        // A resend that would fall on the end itself would go out as the closer stops: none.
-        this.closeResendAt = next < this.closeEnd - 1 ? next : Infinity;
-      }
+      if (this.linger.onTimeout(now, this.recovery.ptoMs())) this.terminate(this.closeReason!);
       return;
     }
     if (this.state === 'handshake') {
@@ -509,13 +487,7 @@ export class Connection implements ConnectionHandle {
       return;
     }
     this.state = 'closing';
-    this.closeFrame = { type: 'connection_close', errorCode, reason };
-    this.closeSendPending = true;
-    // Stay around for three probe timeouts, repeating the close so that lost datagrams do not
-    // leave the peer waiting for its idle timeout (and failing a transfer that was complete).
-    const pto = this.recovery.ptoMs();
-    this.closeResendAt = now + pto / CLOSE_SENDS_PER_PTO;
-    this.closeEnd = now + 3 * pto;
+    this.linger.start(errorCode, reason, now, this.recovery.ptoMs());
   }
 
   private terminate(reason: CloseReason): void {
@@ -558,22 +530,6 @@ export class Connection implements ConnectionHandle {
   }
 
   stats(): ConnectionStats {
-    const r = this.recovery.snapshot();
-    const m = this.mtu.stats();
-    return {
-      ...r,
-      datagramSize: m.current,
-      datagramCap: m.max,
-      mtuProbesSent: m.probesSent,
-      mtuProbesLost: m.probesLost,
-      mtuBlackHoles: m.blackHoles,
-      packetsSent: this.packetsSent,
-      packetsReceived: this.packetsReceived,
-      bytesSent: this.bytesSent,
-      bytesReceived: this.bytesReceived,
-      droppedMalformed: this.droppedMalformed,
-      droppedUnauthenticated: this.droppedUnauthenticated,
-      lossRate: this.packetsSent > 0 ? r.packetsLost / this.packetsSent : 0,
-    };
+    return connectionStats(this.n, this.recovery.snapshot(), this.mtu.stats());
   }
 }
