@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtEntry } from './lib/build.mjs';
 import { appendSection, deadline, ensureFile, fmt, latestMtime, pct, sleep } from './lib/link-util.mjs';
 import { downAllLinks, makeLink } from './lib/netns.mjs';
 import { killChildren, run, start } from './lib/proc.mjs';
@@ -136,7 +137,7 @@ function tcpCopyCheck() {
 
 /** Builds dist when missing, stale (a src file is newer) or asked to; a failed build of an existing dist only warns. */
 function ensureBuild() {
-  const main = join(opts.xfer, 'dist/cli/main.js');
+  const main = builtEntry(opts.xfer);
   const stale = existsSync(main) && latestMtime(join(opts.xfer, 'src')) > statSync(main).mtimeMs;
   if (existsSync(main) && !stale && !opts.build) return;
   log(`running npm run build (${existsSync(main) ? (stale ? 'dist older than src' : 'asked') : 'dist missing'})`);

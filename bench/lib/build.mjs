@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { latestMtime } from './link-util.mjs';
 
 /** The dist file bin/xfer imports (the bundle or tsc's output, whichever this checkout uses). */
-function entry(root) {
+export function builtEntry(root) {
   const bin = readFileSync(join(root, 'bin/xfer'), 'utf8');
   return join(root, /['"]\.\.\/(dist\/[^'"]+)['"]/.exec(bin)?.[1] ?? 'dist/cli/main.js');
 }
 
 /** Runs `npm run build` in `root` when the file bin/xfer loads is missing or older than any src file. */
 export function ensureBuild(root) {
-  const main = entry(root);
+  const main = builtEntry(root);
   if (existsSync(main) && latestMtime(join(root, 'src')) <= statSync(main).mtimeMs) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.status !== 0) throw new Error('npm run build failed');
