@@ -18,6 +18,8 @@ import { ERR_FINAL_SIZE, ERR_FLOW_CONTROL, StreamError, StreamTable, type Stream
 const HOLE_PRESSURE = 0.5;
 /** The connection window per stream window: one stream's whole window and a second's start. */
 const CONN_WINDOW_SHARE = 1.25;
+/** Share of a window the application may leave unread while windows still follow the BDP. */
+const READER_BACKLOG = 1 / 4;
 
 export class StreamOps {
   readonly control = new ControlQueue();
@@ -247,11 +249,13 @@ export class StreamOps {
   /**
    * Windows follow the path's BDP as measured here (arrival rate x min RTT): a window the path
    * needs is granted as the rate shows, not a stall later. The connection's keeps ahead of the
-   * stream's by CONN_WINDOW_SHARE.
+   * stream's by CONN_WINDOW_SHARE. Not while the application leaves in-order data unread: then
+   * the reader, not the path, sets the rate, and a larger window would only hold more of it.
    */
   private followBdp(e: StreamEntry, now: Millis): void {
     const t = this.table;
     t.receiveRate.onReceived(t.connReceived, now, this.recovery.rtt.min);
+    if (e.recv.contiguousEnd - e.recv.bytesRead > READER_BACKLOG * e.recvWindow.window) return;
     const bdp = t.receiveRate.bdp;
     if (e.recv.finalSize === null && e.recvWindow.followBdp(bdp)) {
       this.control.push({ type: 'max_stream_data', id: e.id, max: e.recvWindow.forceUpdate(e.recv.bytesRead) });

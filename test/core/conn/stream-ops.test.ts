@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StreamOps } from '../../../src/core/conn/stream-ops.js';
 import { EventQueue } from '../../../src/core/conn/event-queue.js';
 import { Recovery } from '../../../src/core/conn/recovery-glue.js';
-import { INITIAL_MAX_STREAM_DATA } from '../../../src/core/conn/streams.js';
+import { INITIAL_MAX_STREAM_DATA, MAX_STREAM_WINDOW } from '../../../src/core/conn/streams.js';
 import type { ControlFrame } from '../../../src/core/conn/control-queue.js';
 
 const KiB = 1024;
@@ -62,4 +62,34 @@ test('a BLOCKED report at the granted limit doubles the window', () => {
   takeControl(ops);
   ops.onFrame({ type: 'stream_data_blocked', id: 0, limit: INITIAL_MAX_STREAM_DATA }, 100);
   assert.equal(maxStreamData(takeControl(ops)), 2 * INITIAL_MAX_STREAM_DATA);
+});
+
+/** Frames of 125 KB every ms (1 Gbit/s) on a 200 ms path for `ms` ms; the app reads `readPerMs` bytes a ms. */
+function gigabit(ms: number, readPerMs: number): { ops: StreamOps; window: number } {
+  const recovery = new Recovery('newreno', 1400, 0);
+  recovery.rtt.update(200, 0, 0);
+  const ops = new StreamOps('server', new EventQueue(), recovery);
+  let limit = INITIAL_MAX_STREAM_DATA;
+  let off = 0;
+  for (let now = 1; now <= ms; now++) {
+    const n = Math.min(125_000, limit - off);
+    if (n > 0) ops.onFrame({ type: 'stream', id: 0, offset: off, data: data(n), fin: false }, now);
+    off += Math.max(0, n);
+    for (let budget = readPerMs, r = ops.read(0, Math.min(budget, 1 << 20), now); r; r = ops.read(0, Math.min(budget, 1 << 20), now)) {
+      budget -= r.data.length;
+      if (budget <= 0) break;
+    }
+    limit = Math.max(limit, maxStreamData(takeControl(ops)) ?? 0);
+  }
+  const table = (ops as unknown as { table: { get(id: number): { recvWindow: { window: number } } } }).table;
+  return { ops, window: table.get(0).recvWindow.window };
+}
+
+test('windows follow the measured BDP while the application keeps up, not while it falls behind', () => {
+  const fast = gigabit(400, Infinity);
+  // 125 KB/ms x 200 ms = 25 MB; 6 x that is beyond the 128 MiB budget.
+  assert.equal(fast.window, MAX_STREAM_WINDOW, `window ${(fast.window / 1e6).toFixed(1)} MB`);
+  // A reader at 80 Mbit/s: the sender fills the window and arrivals follow the reads.
+  const slow = gigabit(400, 10_000);
+  assert.equal(slow.window, INITIAL_MAX_STREAM_DATA, 'a reader that falls behind gets no larger window');
 });
