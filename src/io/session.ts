@@ -141,8 +141,9 @@ export class Session extends EventEmitter implements StreamHost {
   private onEvent(ev: ConnectionEvent): void {
     switch (ev.type) {
       case 'connected':
-        this.watchPathMtu();
         this.settleConnected(null);
+        // After the app's first request has gone out: starting `ip` costs milliseconds.
+        setImmediate(() => this.watchPathMtu());
         this.emit('connected');
         return;
       case 'auth_failed':
