@@ -36,6 +36,11 @@ const MAX_UDP_PAYLOAD = 65_507;
  */
 const DEFAULT_PATH_DATAGRAM = 1452;
 const ERR_INTERNAL = 0x1;
+/**
+ * Acknowledged bytes before the first path MTU probe during STARTUP: more than the initial
+ * window (10 x 1200), so the first flight, whose ACK train STARTUP's jump measures, is back.
+ */
+const MTU_PROBE_AFTER_BYTES = 16 * 1024;
 const PACER_SLACK_MS = 0.05;
 
 type State = 'handshake' | 'connected' | 'closing' | 'closed';
@@ -335,9 +340,12 @@ export class Connection implements ConnectionHandle {
     } else rec.pacer.rest(now); // idle until the next ask: no catch-up owed for it (pacer.ts)
     const wantPing = this.pingPending || (probe && !wantData && !wantControl);
     if ((holdAcks || !ackNow) && !wantControl && !wantData && !wantRepeat && !wantPing) return null;
-    // Path MTU probes go out only while there is data to move: a side that only acknowledges
-    // never needs a larger datagram.
-    const mtuProbe = wantData ? this.mtu.probeSize(now) : null;
+    // Path MTU probes go out only while there is data to move (a side that only acknowledges
+    // never needs a larger datagram), and not inside the first flight: a probe there spoiled
+    // the ACK train STARTUP's jump measures (simulated 100 Mbit/s x 200 ms: the jump never
+    // came, 86 instead of 90 % of ideal).
+    const probeOk = wantData && (!rec.cc.inSlowStart() || rec.tracker.delivered >= MTU_PROBE_AFTER_BYTES);
+    const mtuProbe = probeOk ? this.mtu.probeSize(now) : null;
     if (mtuProbe !== null) return this.sendMtuProbe(mtuProbe, now);
 
     const room = size - shortHeaderSize(this.nextPn) - TAG_LEN;

@@ -60,15 +60,16 @@ describe('packet overhead', () => {
     };
     assertByteExact(t.run(60_000));
     assert.equal(t.sim.ab.dropped, 0);
-    // Path MTU discovery confirms 1,452 bytes (the default path cap) one round trip in; the
-    // first window goes at the 1,200-byte base size.
+    // Path MTU discovery confirms 1,452 bytes (the default path cap) once the first flight is
+    // back and one probe crossed; until then (about two flights) packets go at the 1,200-byte
+    // base size.
     const full = sizes.filter((n) => n === 1452).length;
     const base = sizes.filter((n) => n === 1200).length;
     // Packet numbers above 16,383 take a 4-byte varint, offsets from 16 KiB on a 4-byte one: the
     // bulk of a 4 MiB stream goes in packets of 1,425 data bytes; the first carry a little more
     // (short varints), so slightly fewer packets than the bytes left / 1425 are needed.
     const expected = Math.floor((size - base * (1200 - 27)) / 1425);
-    assert.ok(base <= 20, `${base} packets at the base size`);
+    assert.ok(base <= 100, `${base} packets at the base size`);
     assert.ok(full >= expected - 15, `${full} full packets, expected about ${expected}`);
     assert.ok(full <= expected - 2, `${full} full packets for ${size} bytes: fewer data bytes per packet than expected (${expected})`);
     assert.ok(Math.max(...sizes) <= 1452);
