@@ -266,8 +266,7 @@ export class Connection implements ConnectionHandle {
 
   /** What the path carried and lost, for path MTU discovery's black hole watch. */
   private onPathSizes(acked: readonly Sent[], lost: readonly Sent[], now: Millis): void {
-    const sizes = (ps: readonly Sent[]): number[] => ps.filter((p) => !isMtuProbe(p)).map((p) => p.size);
-    if (this.mtu.onPackets(sizes(acked), sizes(lost), now)) this.syncDatagramSize();
+    if (this.mtu.onPackets(acked, lost, now, isMtuProbe)) this.syncDatagramSize();
   }
 
   private onLost(lost: readonly Sent[], now: Millis): void {

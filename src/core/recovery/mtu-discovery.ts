@@ -111,19 +111,21 @@ export class MtuDiscovery {
   }
 
   /**
-   * What an ACK (or a loss timer) decided about ordinary packets. Returns true when it convicted
-   * the path of a black hole: the size is back at the base and the search starts over.
+   * What an ACK (or a loss timer) decided about ordinary packets (`isProbe` picks out the path
+   * MTU probes, which say nothing here). Returns true when it convicted the path of a black
+   * hole: the size is back at the base and the search starts over.
    */
-  onPackets(ackedSizes: readonly number[], lostSizes: readonly number[], now: Millis): boolean {
+  onPackets<P extends { size: number }>(acked: readonly P[], lost: readonly P[], now: Millis, isProbe: (p: P) => boolean = () => false): boolean {
     let smallAcked = false;
-    for (const s of ackedSizes) {
-      if (s > this.base) {
+    for (const p of acked) {
+      if (isProbe(p)) continue;
+      if (p.size > this.base) {
         this.suspectLosses = 0;
         return false;
       }
       smallAcked = true;
     }
-    for (const s of lostSizes) if (s > this.base) this.suspectLosses++;
+    for (const p of lost) if (!isProbe(p) && p.size > this.base) this.suspectLosses++;
     if (!smallAcked || this.suspectLosses < BLACK_HOLE_LOSSES || this.confirmed <= this.base) return false;
     this.onBlackHole(now);
     return true;

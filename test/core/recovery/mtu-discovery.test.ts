@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_DATAGRAM, BLACK_HOLE_LOSSES, MAX_PROBES, MtuDiscovery, RAISE_AFTER_MS } from '../../../src/core/recovery/mtu-discovery.js';
 
+const sized = (sizes: number[]): { size: number }[] => sizes.map((size) => ({ size }));
+
 /** Runs the search against a path that carries `pathMtu`; returns the sizes probed. */
 function search(d: MtuDiscovery, pathMtu: number, now = 0): number[] {
   const probed: number[] = [];
@@ -64,9 +66,9 @@ test('black hole: full-size losses and then a small packet acknowledged send the
   const d = new MtuDiscovery(1452);
   search(d, 1452);
   assert.equal(d.current, 1452);
-  const lost = new Array<number>(BLACK_HOLE_LOSSES).fill(1452);
+  const lost = sized(new Array<number>(BLACK_HOLE_LOSSES).fill(1452));
   assert.equal(d.onPackets([], lost.slice(1), 100), false, 'losses alone convict nothing');
-  assert.equal(d.onPackets([BASE_DATAGRAM], [1452], 200), true);
+  assert.equal(d.onPackets(sized([BASE_DATAGRAM]), sized([1452]), 200), true);
   assert.equal(d.current, BASE_DATAGRAM);
   assert.equal(d.stats().blackHoles, 1);
   // The search starts over below the size that vanished.
@@ -79,8 +81,8 @@ test('a full-size packet acknowledged clears the suspicion: random loss is no bl
   const d = new MtuDiscovery(1452);
   search(d, 1452);
   for (let i = 0; i < 10; i++) {
-    assert.equal(d.onPackets([], new Array<number>(BLACK_HOLE_LOSSES - 1).fill(1452), i), false);
-    assert.equal(d.onPackets([1452, BASE_DATAGRAM], [], i), false);
+    assert.equal(d.onPackets([], sized(new Array<number>(BLACK_HOLE_LOSSES - 1).fill(1452)), i), false);
+    assert.equal(d.onPackets(sized([1452, BASE_DATAGRAM]), [], i), false);
   }
   assert.equal(d.current, 1452);
 });
@@ -94,4 +96,12 @@ test('lowering the cap below the size in use takes effect at once; raising it re
   d.setMax(8972);
   assert.deepEqual(search(d, 8972), [8972]);
   assert.equal(d.current, 8972);
+});
+
+test('lost path MTU probes are no evidence of a black hole', () => {
+  const d = new MtuDiscovery(1452);
+  search(d, 1452);
+  const lostProbes = Array.from({ length: BLACK_HOLE_LOSSES }, () => ({ size: 1452, probe: true }));
+  assert.equal(d.onPackets([{ size: BASE_DATAGRAM, probe: false }], lostProbes, 0, (p) => p.probe), false);
+  assert.equal(d.current, 1452);
 });
