@@ -260,7 +260,10 @@ export class Connection implements ConnectionHandle {
 
   private onFrameAcked(f: SentFrame): void {
     if (f.k === 'ack') this.recovery.acks.pruneBelow(f.floor);
-    else if (f.k === 'mtu') this.mtu.onProbeAcked(f.size);
+    else if (f.k === 'mtu') {
+      this.mtu.onProbeAcked(f.size);
+      this.syncDatagramSize();
+    }
     else this.streams.onFrameAcked(f);
   }
 
