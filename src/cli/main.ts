@@ -77,8 +77,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   } catch (err) {
     fatal(err);
   }
+  // After Ctrl-C the handlers stay until the process is gone: a second signal during the exit
+  // would otherwise meet the default action and end the process without its status 130.
+  if (controller.signal.aborted) exitNow(code);
   uninstall();
-  // After Ctrl-C nobody waits for the rest of the data; a stalled reader must not hold us.
-  if (!controller.signal.aborted) await flushStdout();
+  await flushStdout();
   exitNow(code);
 }
