@@ -130,6 +130,8 @@ function formatStats(s: ConnectionStats): Record<string, string | number> {
     'bytes sent': s.bytesSent,
     'bytes received': s.bytesReceived,
     'retransmitted bytes': s.retransmittedBytes,
+    'spurious losses (bytes)': `${s.spuriousLosses} (${s.spuriousBytes})`,
+    'reorder tolerance': `${s.reorderThreshold} packets, ${r1(s.reorderWindowMs)} ms`,
     'dropped malformed': s.droppedMalformed,
     'dropped unauthenticated': s.droppedUnauthenticated,
     'datagram size': s.datagramSize,

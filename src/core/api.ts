@@ -87,14 +87,23 @@ export interface ConnectionStats {
   pacingRateBytesPerSec: number;
   packetsSent: number;
   packetsReceived: number;
+  /** Packets declared lost, less those later acknowledged (spurious losses). */
   packetsLost: number;
   bytesSent: number;
   bytesReceived: number;
   retransmittedBytes: number;
+  /** Packets declared lost that were acknowledged after all: late on a path that reorders. */
+  spuriousLosses: number;
+  /** Stream bytes those packets carried (at most what was resent for nothing). */
+  spuriousBytes: number;
+  /** Loss detection's reordering tolerance: packets behind the largest acked ... */
+  reorderThreshold: number;
+  /** ... and time beyond the RTT (ms) before a packet counts as lost; both learned from the path. */
+  reorderWindowMs: number;
   /** Datagrams dropped because they failed to parse or to authenticate. */
   droppedMalformed: number;
   droppedUnauthenticated: number;
-  /** Fraction of sent packets declared lost (0..1). */
+  /** Fraction of sent packets lost (0..1). */
   lossRate: number;
   /** UDP payload size in use, as path MTU discovery confirmed it. */
   datagramSize: number;

@@ -253,6 +253,9 @@ export class Connection implements ConnectionHandle {
   private onAckFrame(ranges: { start: number; end: number }[], ackDelayMicros: number, now: Millis): void {
     const r = this.recovery.onAck(ranges, ackDelayMicros / 1000, now);
     for (const p of r.newlyAcked) for (const f of p.frames) this.onFrameAcked(f);
+    // A late packet declared lost did arrive: what it carried need not be sent again (a probe's
+    // size is left to discovery's own bookkeeping, which has moved on since).
+    for (const p of r.spurious) for (const f of p.frames) if (f.k !== 'mtu') this.onFrameAcked(f);
     this.onPathSizes(r.newlyAcked, r.lost, now);
     this.onLost(r.lost, now);
     this.streams.afterAcks();

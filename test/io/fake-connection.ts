@@ -305,7 +305,8 @@ export class FakeConnection implements ConnectionHandle {
       packetsSent: this.packetsSent, packetsReceived: this.packetsReceived, packetsLost: 0,
       bytesSent: 0, bytesReceived: 0, retransmittedBytes: 0, droppedMalformed: 0,
       droppedUnauthenticated: 0, lossRate: 0, datagramSize: 1200, datagramCap: this.pathMtu,
-      mtuProbesSent: 0, mtuProbesLost: 0, mtuBlackHoles: 0,
+      mtuProbesSent: 0, mtuProbesLost: 0, mtuBlackHoles: 0, spuriousLosses: 0, spuriousBytes: 0,
+      reorderThreshold: 3, reorderWindowMs: 1,
     };
   }
 

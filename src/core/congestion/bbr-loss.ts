@@ -51,6 +51,11 @@ export class BackgroundLoss {
     }
   }
 
+  /** Bytes counted lost were delivered after all (a spurious loss): they count as delivered. */
+  forgive(bytes: number): void {
+    this.lost = Math.max(0, this.lost - bytes);
+  }
+
   /** Forgets this share of the loss learned so far (the estimate drops by it). */
   doubt(share: number): void {
     this.lost *= 1 - share;
@@ -147,6 +152,28 @@ export class LossModel {
     }
   }
 
+  /**
+   * A packet counted lost was delivered (a spurious loss). `rs` is the round it was counted in
+   * while that round is still open; null once the round has been learned from.
+   */
+  uncount(rs: RoundStats | null, timeSent: number, size: number): void {
+    const learnable = this.learn.contains(timeSent);
+    const cruise = this.cruiseLearn.contains(timeSent);
+    if (rs === null) {
+      if (learnable) this.judged.forgive(size);
+      if (cruise) this.compensated.forgive(size);
+      return;
+    }
+    if (learnable) {
+      rs.learnLost = Math.max(0, rs.learnLost - size);
+      rs.learnDelivered += size;
+    }
+    if (cruise) {
+      rs.cruiseLost = Math.max(0, rs.cruiseLost - size);
+      rs.cruiseDelivered += size;
+    }
+  }
+
   /** Learns from a round that ended queue-free. */
   learnFrom(rs: RoundStats): void {
     if (rs.learnLost + rs.learnDelivered > 0) this.judged.add(rs.learnLost, rs.learnDelivered);
@@ -180,6 +207,20 @@ export class RoundStats {
   sampled = false;
   /** Some sample of the round was taken while the application limited the sender. */
   appLimited = false;
+
+  /** A packet counted lost in this round was delivered after all. */
+  unlose(size: number): void {
+    this.lostBytes = Math.max(0, this.lostBytes - size);
+    this.lostPackets = Math.max(0, this.lostPackets - 1);
+    // A run of lost packets that loses a member may split or shrink; never more runs than packets.
+    this.lostEvents = Math.min(this.lostEvents, this.lostPackets);
+    this.deliveredBytes += size;
+    this.deliveredPackets++;
+  }
+
+  clone(): RoundStats {
+    return Object.assign(new RoundStats(), this);
+  }
 
   reset(): void {
     this.maxRate = 0;

@@ -13,12 +13,13 @@
 // States: STARTUP -> DRAIN -> PROBE_BW <-> PROBE_RTT (see README.md).
 import type { RttEstimator } from '../recovery/rtt.js';
 import type { RateSample } from '../recovery/delivery-rate.js';
-import type { AckedPacketInfo, CongestionController } from './controller.js';
+import type { AckedPacketInfo, CongestionController, SpuriousLossInfo } from './controller.js';
 import { WindowedMaxByRound } from './windowed-filter.js';
 import { StartupJump, type JumpContext } from './startup-jump.js';
 import { StartupFill } from './startup-fill.js';
 import { ProbeBwCycle, type CycleView } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
+import { CutUndo } from './bbr-undo.js';
 import { CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LossModel, RoundStats, isCongestedRound, wasHostLimited } from './bbr-loss.js';
 import {
   STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN,
@@ -45,6 +46,7 @@ export class Bbr implements CongestionController {
   private readonly loss: LossModel;
   private readonly stats = new RoundStats();
   private readonly aggregation = new AckAggregation();
+  private readonly undo = new CutUndo();
   private readonly jump: StartupJump;
   private readonly fill = new StartupFill();
   private inflightHi = Infinity;
@@ -203,6 +205,16 @@ export class Bbr implements CongestionController {
     if (persistentCongestion) this.restart(now);
   }
 
+  onSpuriousLoss(_now: number, packets: readonly SpuriousLossInfo[]): void {
+    const open = { stats: this.stats, startedAt: this.roundStartedAt, cutTime: this.cutTime, lastCutRound: this.lastCutRound };
+    const restore = this.undo.onSpurious(packets, open, this.loss);
+    if (!restore) return;
+    this.inflightHi = restore.inflightHi;
+    this.hiGrowth = restore.hiGrowth;
+    this.lastCutRound = restore.lastCutRound;
+    this.cutTime = restore.cutTime;
+  }
+
   onAppLimited(_bytesInFlight: number): void {
     // Nothing to do here: the tracker marks the rate samples, and onAck skips low app-limited ones.
   }
@@ -334,6 +346,8 @@ export class Bbr implements CongestionController {
   }
 
   private onCongestion(rs: RoundStats): void {
+    const before = { inflightHi: this.inflightHi, hiGrowth: this.hiGrowth, lastCutRound: this.lastCutRound, cutTime: this.cutTime };
+    this.undo.onCut(before, rs, this.loss.judged.rate, this.minRttMs, this.roundStartedAt, this.clock, this.round);
     this.capInflight(rs, LOSS_BETA);
     if (this.mode === 'startup') this.filledPipe = true;
     this.plateauRound = -Infinity;

@@ -16,6 +16,12 @@ export interface AckedPacketInfo {
   isAppLimited?: boolean;
 }
 
+/** A packet reported lost that was acknowledged after all. */
+export interface SpuriousLossInfo extends AckedPacketInfo {
+  /** When it was declared lost. */
+  lostAt: number;
+}
+
 export interface CongestionController {
   readonly name: string;
   /** `bytesInFlight` includes this packet. */
@@ -32,6 +38,11 @@ export interface CongestionController {
     sample?: RateSample | null,
   ): void;
   onLoss(now: number, lost: readonly AckedPacketInfo[], persistentCongestion: boolean, bytesInFlightAfter: number): void;
+  /**
+   * Packets reported lost earlier were acknowledged after all: they were late, not lost. A
+   * controller undoes what their loss cost where it can (RFC 8985 §7.1, Linux's undo).
+   */
+  onSpuriousLoss(now: number, packets: readonly SpuriousLossInfo[]): void;
   /** The sender had nothing to send though the window allowed it. */
   onAppLimited(bytesInFlight: number): void;
   /** bytesInFlight < window. */

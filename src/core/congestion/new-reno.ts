@@ -1,6 +1,6 @@
 // NewReno congestion control as specified for QUIC (RFC 9002 §7, Appendix B).
 import type { RttEstimator } from '../recovery/rtt.js';
-import type { AckedPacketInfo, CongestionController } from './controller.js';
+import type { AckedPacketInfo, CongestionController, SpuriousLossInfo } from './controller.js';
 
 /** RFC 9002 kLossReductionFactor. */
 export const LOSS_REDUCTION_FACTOR = 0.5;
@@ -24,6 +24,8 @@ export class NewReno implements CongestionController {
   /** Bytes acked in congestion avoidance not yet turned into window growth. */
   private avoidanceCredit = 0;
   private appLimited = false;
+  /** The last reduction: what it took, and how many of its lost packets are still unexplained. */
+  private undo: { cwnd: number; ssthresh: number; recoveryStart: number; sentBefore: number; unexplained: number } | null = null;
 
   constructor(private mds: number) {
     this.cwnd = initialWindow(mds);
@@ -47,12 +49,27 @@ export class NewReno implements CongestionController {
     let latestSent = -Infinity;
     for (const p of lost) latestSent = Math.max(latestSent, p.timeSent);
     this.onCongestionEvent(latestSent, now);
+    // Losses of packets sent before the reduction belong to it: all must prove spurious to undo it.
+    if (this.undo) for (const p of lost) if (this.belongsToUndo(p.timeSent)) this.undo.unexplained++;
     if (persistentCongestion) {
       // The path went dark for several PTOs: start over from the minimum window.
       this.cwnd = minimumWindow(this.mds);
       this.recoveryStart = -Infinity;
       this.avoidanceCredit = 0;
+      this.undo = null;
     }
+  }
+
+  onSpuriousLoss(_now: number, packets: readonly SpuriousLossInfo[]): void {
+    const u = this.undo;
+    if (!u) return;
+    for (const p of packets) if (this.belongsToUndo(p.timeSent)) u.unexplained--;
+    if (u.unexplained > 0) return;
+    // Every loss behind the last reduction was a late packet: the reduction was for nothing.
+    this.cwnd = Math.max(this.cwnd, u.cwnd);
+    this.ssthresh = u.ssthresh;
+    this.recoveryStart = u.recoveryStart;
+    this.undo = null;
   }
 
   onAppLimited(bytesInFlight: number): void {
@@ -102,10 +119,17 @@ export class NewReno implements CongestionController {
     }
   }
 
+  /** Sent after the reduction before the last one and up to the last: the last one's packets. */
+  private belongsToUndo(timeSent: number): boolean {
+    const u = this.undo;
+    return u !== null && timeSent > u.recoveryStart && timeSent <= u.sentBefore;
+  }
+
   private onCongestionEvent(sentTime: number, now: number): void {
     // One reduction per round trip: losses of packets sent before the last reduction are
     // part of the same event.
     if (this.inRecovery(sentTime)) return;
+    this.undo = { cwnd: this.cwnd, ssthresh: this.ssthresh, recoveryStart: this.recoveryStart, sentBefore: now, unexplained: 0 };
     this.recoveryStart = now;
     this.ssthresh = Math.floor(this.cwnd * LOSS_REDUCTION_FACTOR);
     this.cwnd = Math.max(this.ssthresh, minimumWindow(this.mds));

@@ -1,10 +1,11 @@
 // Ties the recovery pieces together for one connection: sent-packet tracking, RTT, receive-side
 // ACK state, the congestion controller, the pacer, and the probe timeout.
 import { SentPacketTracker, type SentPacket } from '../recovery/sent-packets.js';
+import type { LostRecord } from '../recovery/lost-history.js';
 import { RttEstimator } from '../recovery/rtt.js';
 import { PtoBackoff, nextRecoveryTimer, ptoDuration } from '../recovery/pto.js';
 import { AckTracker } from '../recovery/ack-tracker.js';
-import { createController, type CongestionController } from '../congestion/controller.js';
+import { createController, type CongestionController, type SpuriousLossInfo } from '../congestion/controller.js';
 import { CONNECTION_CATCH_UP_MS, CONNECTION_MIN_BURST_MS, Pacer } from '../congestion/pacer.js';
 import type { CongestionAlgorithm, Millis } from '../api.js';
 import type { SentFrame } from './sent-frame.js';
@@ -24,6 +25,13 @@ export interface RecoverySnapshot {
   pacingRateBytesPerSec: number;
   packetsLost: number;
   retransmittedBytes: number;
+  /** Packets declared lost that were acknowledged after all (late, not lost). */
+  spuriousLosses: number;
+  /** Stream bytes those packets carried: an upper bound of what was resent for nothing. */
+  spuriousBytes: number;
+  /** Loss detection's current tolerance: packet threshold and time window beyond the RTT. */
+  reorderThreshold: number;
+  reorderWindowMs: number;
 }
 
 export class Recovery {
@@ -37,6 +45,8 @@ export class Recovery {
   probesPending = 0;
   packetsLost = 0;
   retransmittedBytes = 0;
+  spuriousLosses = 0;
+  spuriousBytes = 0;
 
   constructor(algorithm: CongestionAlgorithm, maxDatagram: number, private readonly rateCap: number) {
     this.cc = createController(algorithm, maxDatagram);
@@ -68,15 +78,36 @@ export class Recovery {
     if (paced) this.pacer.onSend(now, size);
   }
 
-  onAck(ranges: { start: number; end: number }[], ackDelayMs: number, now: Millis): { newlyAcked: Sent[]; lost: Sent[] } {
+  onAck(ranges: { start: number; end: number }[], ackDelayMs: number, now: Millis): { newlyAcked: Sent[]; lost: Sent[]; spurious: Sent[] } {
     const r = this.tracker.onAckReceived(ranges, ackDelayMs, now, this.rtt);
+    const spurious = this.noteSpurious(r.spurious, now);
     if (r.newlyAcked.length > 0) {
       this.backoff.reset();
       this.cc.onAck(now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight, r.rateSample);
     }
     this.noteLost(r.lost, r.persistentCongestion, now);
     if (r.newlyAcked.length > 0) this.updatePacer(now);
-    return r;
+    return { newlyAcked: r.newlyAcked, lost: r.lost, spurious };
+  }
+
+  /** Late packets that were declared lost: counted apart, and their congestion response undone. */
+  private noteSpurious(found: readonly LostRecord<Sent>[], now: Millis): Sent[] {
+    if (found.length === 0) return [];
+    const packets: Sent[] = [];
+    const infos: SpuriousLossInfo[] = [];
+    for (const r of found) {
+      const p = r.packet;
+      packets.push(p);
+      if (isMtuProbe(p)) continue;
+      infos.push({ ...p, lostAt: r.lostAt });
+      this.spuriousLosses++;
+      for (const f of p.frames) if (f.k === 'stream') this.spuriousBytes += f.length;
+    }
+    if (infos.length > 0) {
+      this.packetsLost -= infos.length;
+      this.cc.onSpuriousLoss(now, infos);
+    }
+    return packets;
   }
 
   private noteLost(lost: Sent[], persistentCongestion: boolean, now: Millis): void {
@@ -127,6 +158,10 @@ export class Recovery {
       pacingRateBytesPerSec: this.pacer ? this.cc.pacingRate(this.rtt) : 0,
       packetsLost: this.packetsLost,
       retransmittedBytes: this.retransmittedBytes,
+      spuriousLosses: this.spuriousLosses,
+      spuriousBytes: this.spuriousBytes,
+      reorderThreshold: this.tracker.reorder.packetThreshold,
+      reorderWindowMs: this.tracker.reorder.windowMs(this.rtt),
     };
   }
 }

@@ -24,11 +24,10 @@
 import { TIMER_GRANULARITY_MS, type RttEstimator } from './rtt.js';
 import { DeliveryRateEstimator, type DeliveryStamp, type RateSample } from './delivery-rate.js';
 import { isPersistentCongestion } from './pto.js';
+import { LostHistory, type LostRecord } from './lost-history.js';
+import { ReorderTolerance } from './reorder.js';
 
-/** RFC 9002 kPacketThreshold. */
-export const PACKET_THRESHOLD = 3;
-/** RFC 9002 kTimeThreshold. */
-export const TIME_THRESHOLD = 9 / 8;
+export { PACKET_THRESHOLD } from './reorder.js';
 
 /** What the Connection reports when it sends a packet. */
 export interface SentPacketInit<F> {
@@ -58,6 +57,8 @@ export interface AckResult<F> {
   newlyAcked: SentPacket<F>[];
   /** Packets declared lost as a consequence, in pn order. */
   lost: SentPacket<F>[];
+  /** Packets declared lost earlier that this ACK shows arrived after all (spurious losses). */
+  spurious: LostRecord<SentPacket<F>>[];
   /** The ACK raised the largest acknowledged packet number. */
   largestAckedNewly: boolean;
   /** The losses amount to persistent congestion (RFC 9002 §7.6). */
@@ -77,6 +78,12 @@ export interface DropResult<F> {
 
 /** Front holes beyond this many are sliced off (amortised O(1)). */
 const TRIM_AT = 1024;
+/**
+ * A packet declared lost is remembered this many RTTs (at least LOST_MEMORY_MIN_MS), so that
+ * its late arrival can still show the loss was spurious; later than that it counts as lost.
+ */
+const LOST_MEMORY_RTTS = 4;
+const LOST_MEMORY_MIN_MS = 100;
 
 export class SentPacketTracker<F> {
   /** pns[i] stays set after slots[i] is emptied, so binary search keeps working. */
@@ -94,6 +101,9 @@ export class SentPacketTracker<F> {
   private lastElicitingAt: number | null = null;
   private lossDelayMs: number | null = null;
   private readonly rate = new DeliveryRateEstimator();
+  private readonly lostHistory = new LostHistory<SentPacket<F>>();
+  /** How much reordering loss detection tolerates; learned from late and spurious packets. */
+  readonly reorder = new ReorderTolerance();
 
   get bytesInFlight(): number {
     return this.inFlightBytes;
@@ -162,14 +172,52 @@ export class SentPacketTracker<F> {
     for (const r of ranges) frameLargest = Math.max(frameLargest, r.end);
     frameLargest = Math.min(frameLargest, this.largestSentPn);
     const prevLargest = this.largestAckedPn ?? -1;
-    for (const r of ascending(ranges)) this.ackRange(Math.max(r.start, 0), Math.min(r.end, this.largestSentPn), newlyAcked);
+    const found: LostRecord<SentPacket<F>>[] = [];
+    for (const r of ascending(ranges)) {
+      const start = Math.max(r.start, 0);
+      const end = Math.min(r.end, this.largestSentPn);
+      this.ackRange(start, end, newlyAcked);
+      if (this.lostHistory.size > 0 && end >= start) this.lostHistory.takeRange(start, end, found);
+    }
     const largestAckedNewly = frameLargest > prevLargest;
     if (largestAckedNewly) this.largestAckedPn = frameLargest;
     this.maybeSampleRtt(newlyAcked, frameLargest, prevLargest, ackDelayMs, now, rtt);
+    this.learnReordering(newlyAcked, found, prevLargest, now, rtt);
     const rateSample = this.rate.onAck(newlyAcked, now, rtt.hasSample ? rtt.min : null);
     const loss = this.detect(now, rtt);
     this.compact();
-    return { newlyAcked, lost: loss.lost, largestAckedNewly, persistentCongestion: loss.persistentCongestion, rateSample };
+    return { newlyAcked, lost: loss.lost, spurious: found, largestAckedNewly, persistentCongestion: loss.persistentCongestion, rateSample };
+  }
+
+  /**
+   * A packet acknowledged below the previous largest acked arrived after a later-sent one; a
+   * packet found among the declared lost arrived after we gave up on it. Either shows how much
+   * reordering the path does, in packets and in time beyond the RTT.
+   */
+  private learnReordering(
+    acked: readonly SentPacket<F>[],
+    found: readonly LostRecord<SentPacket<F>>[],
+    prevLargest: number,
+    now: number,
+    rtt: RttEstimator,
+  ): void {
+    const rttRef = Math.max(rtt.latest, rtt.smoothed);
+    const late = (timeSent: number): number => Math.max(0, now - timeSent - rttRef - rtt.latestAckDelay);
+    // Acked packets are in pn order: the first one was overtaken the furthest.
+    const first = acked[0];
+    if (first !== undefined && first.pn < prevLargest) {
+      this.reorder.onReordering(prevLargest - first.pn, late(first.timeSent), rtt);
+    }
+    for (const byTime of [false, true]) {
+      let distance = -1;
+      let oldest = Infinity;
+      for (const r of found) {
+        if (r.byTime !== byTime) continue;
+        distance = Math.max(distance, r.largestAckedAtLoss - r.pn);
+        oldest = Math.min(oldest, r.packet.timeSent);
+      }
+      if (distance >= 0) this.reorder.onSpuriousLoss(distance, late(oldest), byTime, now, rtt);
+    }
   }
 
   /** Loss detection on its own (when the loss timer fires). */
@@ -292,23 +340,29 @@ export class SentPacketTracker<F> {
   }
 
   private detect(now: number, rtt: RttEstimator): LossResult<F> {
-    const lossDelay = Math.max(TIME_THRESHOLD * Math.max(rtt.latest, rtt.smoothed), TIMER_GRANULARITY_MS);
+    const rttRef = Math.max(rtt.latest, rtt.smoothed);
+    const lossDelay = Math.max(rttRef + this.reorder.windowMs(rtt), TIMER_GRANULARITY_MS);
     this.lossDelayMs = lossDelay;
+    this.lostHistory.expire(now - Math.max(LOST_MEMORY_RTTS * rttRef, LOST_MEMORY_MIN_MS));
     const la = this.largestAckedPn;
     if (la === null) return { lost: [], persistentCongestion: false };
+    const threshold = this.reorder.packetThreshold;
     const lost: SentPacket<F>[] = [];
     const lostAt: number[] = [];
-    // Only packets below the largest acked can be lost, and after each pass at most
-    // PACKET_THRESHOLD - 1 of them remain, so this loop is short.
+    // Only packets below the largest acked can be lost, and a pass ends at the first one that
+    // is neither old enough nor far enough behind (later ones are younger and nearer), so
+    // this loop is short.
     for (let i = this.head; i < this.slots.length && this.pns[i]! < la; i++) {
       const p = this.slots[i];
       if (!p) continue;
       // Same sum as lossTime(): a difference could round just below it and never fire.
-      if (p.timeSent + lossDelay <= now || la >= p.pn + PACKET_THRESHOLD) {
-        lost.push(this.release(i));
-        lostAt.push(i);
-      }
+      const byTime = p.timeSent + lossDelay <= now;
+      if (!byTime && la < p.pn + threshold) break;
+      lost.push(this.release(i));
+      lostAt.push(i);
+      this.lostHistory.add(p, p.pn, now, la, byTime);
     }
+    if (lost.length > 0) this.reorder.onLossDetected(now, rtt);
     // Neighbouring lost packets with anything between them in the array (acked, dropped, lost
     // earlier) do not form one span. Conservative: spans never cross detection passes.
     if (lost.length < 2) return { lost, persistentCongestion: false };

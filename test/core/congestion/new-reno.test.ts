@@ -151,3 +151,45 @@ describe('createController', () => {
     assert.equal(cc.name, 'bbr');
   });
 });
+
+describe('NewReno: spurious loss undo', () => {
+  function grown(): { cc: NewReno; rtt: RttEstimator; pn: number } {
+    const cc = new NewReno(MDS);
+    const rtt = rttOf(100);
+    let pn = 0;
+    for (let i = 0; i < 3; i++) pn = roundTrip(cc, rtt, i * 100, pn);
+    return { cc, rtt, pn };
+  }
+  const lostPkt = (pn: number, timeSent: number, lostAt: number) => ({ pn, size: MDS, timeSent, lostAt });
+
+  test('a reduction whose every loss proves spurious is taken back', () => {
+    const { cc } = grown();
+    const before = cc.window();
+    cc.onLoss(400, [lostPkt(100, 350, 400), lostPkt(101, 351, 400)], false, 0);
+    assert.equal(cc.window(), before / 2);
+    cc.onSpuriousLoss(420, [lostPkt(100, 350, 400)]);
+    assert.equal(cc.window(), before / 2, 'one of two losses is still real');
+    cc.onSpuriousLoss(421, [lostPkt(101, 351, 400)]);
+    assert.equal(cc.window(), before);
+    assert.equal(cc.slowStartThreshold(), Infinity);
+    assert.equal(cc.inRecovery(399), false);
+  });
+
+  test('a later real loss of the same round keeps the reduction', () => {
+    const { cc } = grown();
+    const before = cc.window();
+    cc.onLoss(400, [lostPkt(100, 350, 400)], false, 0);
+    cc.onLoss(410, [lostPkt(102, 352, 410)], false, 0);
+    cc.onSpuriousLoss(420, [lostPkt(100, 350, 400)]);
+    assert.equal(cc.window(), before / 2);
+  });
+
+  test('a spurious loss of an older reduction does not undo a newer one', () => {
+    const { cc } = grown();
+    const before = cc.window();
+    cc.onLoss(400, [lostPkt(100, 350, 400)], false, 0);
+    cc.onLoss(700, [lostPkt(200, 650, 700)], false, 0);
+    cc.onSpuriousLoss(720, [lostPkt(100, 350, 400)]);
+    assert.equal(cc.window(), before / 4);
+  });
+});
