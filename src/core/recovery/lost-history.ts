@@ -3,6 +3,7 @@
 // §7.1 learns the same from D-SACK). Records are appended in packet-number order (a detection
 // pass always declares the oldest outstanding packets lost first), so lookups are binary
 // searches, and they expire after a few RTTs: a packet that late is lost for good.
+import { lowerBound } from './lower-bound.js';
 
 export interface LostRecord<P> {
   packet: P;
@@ -74,13 +75,7 @@ export class LostHistory<P> {
   }
 
   private lowerBound(pn: number): number {
-    let lo = this.head;
-    let hi = this.pns.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.pns[mid]! < pn) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.pns, this.head, pn);
   }
+
 }

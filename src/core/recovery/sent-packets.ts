@@ -21,6 +21,7 @@
 // Storage: packets sit in pn order in an array; released entries become null holes ("tombstones")
 // so indices stay valid during an operation. Holes at the front are trimmed and runs of holes
 // in the middle are collapsed, so an ACK costs O(log n + packets it releases) in practice.
+import { lowerBound } from './lower-bound.js';
 import { TIMER_GRANULARITY_MS, type RttEstimator } from './rtt.js';
 import { DeliveryRateEstimator, type DeliveryStamp, type RateSample } from './delivery-rate.js';
 import { isPersistentCongestion } from './pto.js';
@@ -387,17 +388,10 @@ export class SentPacketTracker<F> {
     return p;
   }
 
-  /** First index >= head whose pn is >= pn. */
   private lowerBound(pn: number): number {
-    let lo = this.head;
-    let hi = this.slots.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.pns[mid]! < pn) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.pns, this.head, pn);
   }
+
 
   private compact(): void {
     while (this.head < this.slots.length && this.slots[this.head] === null) {
