@@ -1,6 +1,6 @@
 // One cell of the simulator grid: a single bulk transfer over test/sim/harness.ts's Sim, with the
 // figures bench:sim reports. Deterministic for a given spec (seeded link, seeded connections).
-import { Sim } from '../../test/sim/harness.js';
+import { Sim, type LinkConfig } from '../../test/sim/harness.js';
 import { simCipher } from './sim-cipher.js';
 import type { CongestionAlgorithm } from '../../src/core/api.js';
 import { BulkFlow } from './bulk.js';
@@ -19,8 +19,8 @@ export interface CellSpec {
   seed: number;
 }
 
-export interface CellResult {
-  spec: CellSpec;
+/** What every bench transfer reports. */
+export interface TransferFigures {
   /** False when the virtual-time cap hit first; figures then cover the capped run. */
   finished: boolean;
   /** Virtual ms from 'connected' to the last acknowledgement (or to the cap). */
@@ -30,7 +30,11 @@ export interface CellResult {
   goodputMbps: number;
   /** Goodput as % of rate x (1 - loss). */
   pctOfIdeal: number;
-  /** Same, over the second half of the run only (after startup). */
+}
+
+export interface CellResult extends TransferFigures {
+  spec: CellSpec;
+  /** Same as pctOfIdeal, over the second half of the run only (after startup). */
   steadyPct: number;
   /** Sender's smoothed RTT minus its min RTT, sampled every SAMPLE_MS in the second half. */
   rttExcessP50: number;
@@ -51,7 +55,7 @@ const SAMPLE_MS = 10;
 export const BURST = { enterPct: 1, exitPct: 25 } as const;
 export const BURST_MEAN_PCT = (100 * BURST.enterPct) / (BURST.enterPct + BURST.exitPct);
 /** The smallest drop-tail queue we model, in bytes: 10 full-size packets, like linkem's floor. */
-const MIN_QUEUE = 10 * 1500;
+export const MIN_QUEUE = 10 * 1500;
 
 export function idealMbps(rateMbps: number, lossPct: number): number {
   return rateMbps * (1 - lossPct / 100);
@@ -76,10 +80,7 @@ export function runCell(spec: CellSpec, wallNow: () => number): CellResult {
     queueBytes: queueFor(spec.rateMbps, spec.rttMs),
     ...(spec.burst ? { burstLoss: BURST } : { lossPct: spec.lossPct }),
   };
-  const cipher = { cipher: simCipher };
-  const sim = new Sim({ link, seed: spec.seed, congestion: spec.cc, clientOptions: cipher, serverOptions: cipher });
-  const flow = new BulkFlow(sim.a, sim.b, spec.sizeBytes, () => sim.now);
-  sim.onEvent = (side, e) => flow.onEvent(side, e);
+  const { sim, flow } = bulkSim({ link, seed: spec.seed, cc: spec.cc, sizeBytes: spec.sizeBytes });
 
   const queueWaits = new Samples();
   const rttExcess = new Samples();
@@ -95,22 +96,17 @@ export function runCell(spec: CellSpec, wallNow: () => number): CellResult {
   };
 
   sim.run(() => flow.done, capMs(spec));
+  const ideal = idealMbps(spec.rateMbps, spec.lossPct);
+  const figures = transferFigures(sim, flow, ideal);
   const start = flow.connectedAt ?? 0;
   const end = flow.finishedAt ?? sim.now;
-  const elapsedMs = end - start;
-  const half = start + elapsedMs / 2;
+  const half = start + figures.elapsedMs / 2;
   const stats = sim.a.stats();
-  const ideal = idealMbps(spec.rateMbps, spec.lossPct);
-  const goodput = mbps(flow.received, elapsedMs);
   const q = queueWaits.sortedSince(half);
   const r = rttExcess.sortedSince(half);
   return {
     spec,
-    finished: flow.finishedAt !== null,
-    elapsedMs,
-    receivedBytes: flow.received,
-    goodputMbps: goodput,
-    pctOfIdeal: (100 * goodput) / ideal,
+    ...figures,
     steadyPct: (100 * steadyGoodput(progress, half, end, flow.received)) / ideal,
     rttExcessP50: percentile(r, 50),
     rttExcessP95: percentile(r, 95),
@@ -121,6 +117,22 @@ export function runCell(spec: CellSpec, wallNow: () => number): CellResult {
     lossDeclaredPct: 100 * stats.lossRate,
     wallMs: wallNow() - wall0,
   };
+}
+
+/** A Sim whose client sends `sizeBytes` on one stream, sealed with the clear-text `simCipher`. */
+export function bulkSim(o: { link: LinkConfig; reverse?: LinkConfig; seed: number; cc: CongestionAlgorithm; sizeBytes: number }): { sim: Sim; flow: BulkFlow } {
+  const cipher = { cipher: simCipher };
+  const sim = new Sim({ link: o.link, reverse: o.reverse, seed: o.seed, congestion: o.cc, clientOptions: cipher, serverOptions: cipher });
+  const flow = new BulkFlow(sim.a, sim.b, o.sizeBytes, () => sim.now);
+  sim.onEvent = (side, e) => flow.onEvent(side, e);
+  return { sim, flow };
+}
+
+/** Goodput from 'connected' to the last ACK (or to the cap, where the run stopped). */
+export function transferFigures(sim: Sim, flow: BulkFlow, idealMbit: number): TransferFigures {
+  const elapsedMs = (flow.finishedAt ?? sim.now) - (flow.connectedAt ?? 0);
+  const goodputMbps = mbps(flow.received, elapsedMs);
+  return { finished: flow.finishedAt !== null, elapsedMs, receivedBytes: flow.received, goodputMbps, pctOfIdeal: (100 * goodputMbps) / idealMbit };
 }
 
 /** Mbit/s delivered between `from` and `end`, from the progress samples. */

@@ -1,7 +1,7 @@
 // Link-sharing scenarios: N bulk flows through one bottleneck, throughput per flow over a
 // measurement window, Jain's index and each flow's share.
 import type { CongestionAlgorithm } from '../../src/core/api.js';
-import { queueFor } from './cell.js';
+import { MIN_QUEUE, queueFor } from './cell.js';
 import { jain, mbps } from './measure.js';
 import { SharedNet, type FlowSpec } from './shared-net.js';
 
@@ -20,6 +20,8 @@ export interface ShareSpec {
    * issue's "after 10 s"). Default: the window runs to durationMs.
    */
   windowToMs?: number;
+  /** Bottleneck queue in BDPs (default 1; never under 10 packets either way). */
+  queueBdp?: number;
   seed: number;
 }
 
@@ -46,7 +48,7 @@ export interface ShareResult {
 export function runShare(spec: ShareSpec, wallNow: () => number): ShareResult {
   const wall0 = wallNow();
   const net = new SharedNet(
-    { rateMbps: spec.rateMbps, rttMs: spec.rttMs, lossPct: spec.lossPct, queueBytes: queueFor(spec.rateMbps, spec.rttMs), seed: spec.seed },
+    { rateMbps: spec.rateMbps, rttMs: spec.rttMs, lossPct: spec.lossPct, queueBytes: shareQueueBytes(spec), seed: spec.seed },
     spec.flows,
   );
   const to = Math.min(spec.windowToMs ?? spec.durationMs, spec.durationMs);
@@ -74,16 +76,30 @@ export function runShare(spec: ShareSpec, wallNow: () => number): ShareResult {
   };
 }
 
+function shareQueueBytes(spec: ShareSpec): number {
+  const bdp = queueFor(spec.rateMbps, spec.rttMs);
+  // Without queueBdp, exactly the one-BDP queue these runs always had.
+  return spec.queueBdp === undefined ? bdp : Math.max(MIN_QUEUE, Math.round(bdp * spec.queueBdp));
+}
+
+/** Identity of a run without its label, so two tables asking for the same run share one. */
+export function shareKey(s: ShareSpec): string {
+  const flows = s.flows.map((f) => [f.cc, f.startMs]);
+  return JSON.stringify([s.rateMbps, s.rttMs, s.lossPct, s.queueBdp ?? 1, flows, s.durationMs, s.windowFromMs, s.windowToMs ?? null, s.seed]);
+}
+
 /** % of rate x (1 - loss) that the flows together got. */
 function utilisation(spec: ShareSpec, flowsMbps: readonly number[]): number {
   const total = flowsMbps.reduce((x, y) => x + y, 0);
   return (100 * total) / (spec.rateMbps * (1 - spec.lossPct / 100));
 }
 
+// 20 s: Jain over 5-10 s (how fast shares converge) and over 10-20 s, the issue's "after 10 s".
+const ISSUE_LINK = { rateMbps: 100, rttMs: 50, lossPct: 0, durationMs: 20_000, windowFromMs: 5_000, windowToMs: 10_000, seed: 7 } as const;
+
 /** The scenarios bench:sim runs; `cc` is the controller under test. */
 export function shareScenarios(cc: CongestionAlgorithm, quick: boolean): ShareSpec[] {
-  // 20 s: Jain over 5-10 s (how fast shares converge) and over 10-20 s, the issue's "after 10 s".
-  const base = { rateMbps: 100, rttMs: 50, lossPct: 0, durationMs: 20_000, windowFromMs: 5_000, windowToMs: 10_000, seed: 7 };
+  const base = ISSUE_LINK;
   const all: ShareSpec[] = [
     { ...base, label: `2 x ${cc}, same start`, flows: [{ cc, startMs: 0 }, { cc, startMs: 0 }] },
     // Where the late flow lands in the first flow's gain cycle decides how fast they converge, so
@@ -101,4 +117,18 @@ export function shareScenarios(cc: CongestionAlgorithm, quick: boolean): ShareSp
     { ...base, label: `2 x ${cc}, 2nd joins at 1 s`, rateMbps: 100, rttMs: 200, flows: [{ cc, startMs: 0 }, { cc, startMs: 1_000 }] },
   ];
   return quick ? all.filter((x) => x.label.endsWith('same start') || x.label.endsWith('vs newreno')) : all;
+}
+
+/**
+ * `cc` next to one NewReno flow in a shallow, a one-BDP and a deep queue (issue 21): a fair
+ * share must hold whether loss or queueing delay is the signal NewReno leaves behind.
+ */
+export function queueShareScenarios(cc: CongestionAlgorithm): ShareSpec[] {
+  const flows: FlowSpec[] = [{ cc, startMs: 0 }, { cc: 'newreno', startMs: 0 }];
+  return [0.5, 1, 4].map((q) => ({
+    ...ISSUE_LINK,
+    label: `${cc} vs newreno, ${q} BDP queue`,
+    flows,
+    ...(q === 1 ? {} : { queueBdp: q }),
+  }));
 }

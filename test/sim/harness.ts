@@ -1,5 +1,6 @@
-// A simulated network for two sans-IO Connections: seeded loss, delay, rate, queue and
-// reordering, driven in virtual time. No sockets, no sleeps: a run of minutes takes milliseconds.
+// A simulated network for two sans-IO Connections: seeded loss, delay, rate, queue, jitter,
+// reordering and duplicates (linkem's models), driven in virtual time. No sockets, no sleeps:
+// a run of minutes takes milliseconds.
 import { Connection } from '../../src/core/connection.js';
 import type { ConnectionEvent, ConnectionOptions, CongestionAlgorithm } from '../../src/core/api.js';
 
@@ -41,12 +42,37 @@ export interface LinkConfig {
   reorderPct?: number;
   reorderMs?: number;
   /**
+   * linkem's `--jitter T`: uniform ±T ms added to the one-way delay (never below 0). Packet order
+   * is kept (a packet never leaves before the one ahead of it) unless `jitterReorder`, as
+   * linkem's `--jitter-reorder`.
+   */
+  jitterMs?: number;
+  jitterReorder?: boolean;
+  /**
+   * linkem's `--reorder P`: P % of packets skip the delay line (they still pay the rate), so they
+   * overtake everything sent in the last `delayMs`.
+   */
+  skipDelayPct?: number;
+  /** linkem's `--duplicate P`: P % of packets arrive twice, the copy right behind the original. */
+  duplicatePct?: number;
+  /**
    * Largest datagram the path carries (default: any). Larger ones vanish without a word, as on
    * a path whose routers drop what exceeds their MTU and whose ICMP never comes back.
    */
   mtu?: number;
   /** Drop-tail queue in bytes (default: one BDP, at least 64 KiB). */
   queueBytes?: number;
+  /**
+   * linkem's `--queue-ms T`: the queue as T ms at the rate, at least 10 packets of 1500 bytes
+   * (linkem's default is 50). `queueBytes` wins when both are set.
+   */
+  queueMs?: number;
+  /**
+   * Bytes each datagram costs the rate and the queue beyond its UDP payload (default 0). linkem
+   * counts IP packets, so 28 (IPv4 + UDP) models it; it matters for small ACK datagrams on a
+   * thin return path, where the headers are a third of every datagram.
+   */
+  headerBytes?: number;
   seed?: number;
 }
 
@@ -58,6 +84,16 @@ interface InFlight {
 
 /** Compact the delivery line once this many delivered entries sit at its front. */
 const COMPACT_AFTER = 4096;
+/** linkem's floor for a queue set in time: 10 packets of its 1500-byte MTU. */
+const MIN_QUEUE_MS_BYTES = 10 * 1500;
+
+function queueBytesOf(cfg: LinkConfig): number {
+  if (cfg.queueBytes !== undefined) return cfg.queueBytes;
+  const bytesPerSec = cfg.rateMbps * 1e6 / 8;
+  if (cfg.queueMs !== undefined) return Math.max(bytesPerSec * (cfg.queueMs / 1000), MIN_QUEUE_MS_BYTES);
+  // Exactly the expression this default always had, so seeded runs keep their figures.
+  return Math.max(64 * 1024, bytesPerSec * (2 * cfg.delayMs / 1000));
+}
 
 /** One direction of the link. */
 export class SimLink {
@@ -71,11 +107,18 @@ export class SimLink {
   private readonly rand: () => number;
   private readonly queueBytes: number;
   private bad = false;
+  /** Latest arrival through the delay line so far: jitter without reordering never goes below it. */
+  private lastDue = 0;
+  /** Datagrams offered to the link (before any loss). */
+  sent = 0;
   delivered = 0;
   dropped = 0;
   queueDrops = 0;
   /** Datagrams over `mtu` that the path swallowed. */
   mtuDrops = 0;
+  /** Datagrams that skipped the delay line (`skipDelayPct`), and copies added (`duplicatePct`). */
+  skippedDelay = 0;
+  duplicated = 0;
   /** The path's MTU as a datagram size; tests may lower it mid-run. */
   mtu: number;
   /**
@@ -87,8 +130,7 @@ export class SimLink {
   constructor(private readonly cfg: LinkConfig) {
     this.rand = prng(cfg.seed ?? 1);
     this.mtu = cfg.mtu ?? Infinity;
-    const bdp = (cfg.rateMbps * 1e6 / 8) * (2 * cfg.delayMs / 1000);
-    this.queueBytes = cfg.queueBytes ?? Math.max(64 * 1024, bdp);
+    this.queueBytes = queueBytesOf(cfg);
   }
 
   /** Packets on their way, earliest delivery first (a copy; for inspection only). */
@@ -96,7 +138,11 @@ export class SimLink {
     return this.line.slice(this.head);
   }
 
+  // The pipeline is linkem's: loss, then queue and serialization, then delay (with jitter) or
+  // skipping it, then duplication. The RNG is drawn only for options a link uses, in linkem's
+  // order, so a link without the newer options sees the same draws as before they existed.
   send(data: Uint8Array, now: number): void {
+    this.sent++;
     if (data.length > this.mtu) {
       this.mtuDrops++;
       return;
@@ -105,23 +151,50 @@ export class SimLink {
       this.dropped++;
       return;
     }
-    let departAt = now;
-    if (this.cfg.rateMbps > 0) {
-      const bytesPerMs = this.cfg.rateMbps * 1e6 / 8 / 1000;
-      const backlogBytes = Math.max(0, this.busyUntil - now) * bytesPerMs;
-      if (backlogBytes + data.length > this.queueBytes) {
-        this.queueDrops++;
-        return;
-      }
-      const start = Math.max(now, this.busyUntil);
-      this.onEnqueue?.(start - now, now, data.length);
-      departAt = start + data.length / bytesPerMs;
-      this.busyUntil = departAt;
-    }
-    let at = departAt + this.cfg.delayMs;
-    if (this.cfg.reorderPct && this.rand() * 100 < this.cfg.reorderPct) at += this.rand() * (this.cfg.reorderMs ?? this.cfg.delayMs);
+    const departAt = this.depart(data.length, now);
+    if (departAt === null) return;
+    const at = this.arrival(departAt);
     // Copy: the sender may reuse its buffer.
     this.insert({ at, seq: this.seq++, data: data.slice() });
+    if (this.cfg.duplicatePct && this.rand() * 100 < this.cfg.duplicatePct) {
+      this.duplicated++;
+      this.insert({ at, seq: this.seq++, data: data.slice() });
+    }
+  }
+
+  /** When the datagram's last bit leaves the bottleneck, or null when the queue is full. */
+  private depart(size: number, now: number): number | null {
+    if (this.cfg.rateMbps <= 0) return now;
+    const wire = size + (this.cfg.headerBytes ?? 0);
+    const bytesPerMs = this.cfg.rateMbps * 1e6 / 8 / 1000;
+    const backlogBytes = Math.max(0, this.busyUntil - now) * bytesPerMs;
+    if (backlogBytes + wire > this.queueBytes) {
+      this.queueDrops++;
+      return null;
+    }
+    const start = Math.max(now, this.busyUntil);
+    this.onEnqueue?.(start - now, now, size);
+    this.busyUntil = start + wire / bytesPerMs;
+    return this.busyUntil;
+  }
+
+  /** Arrival time at the far end of a datagram that left the bottleneck at `departAt`. */
+  private arrival(departAt: number): number {
+    const c = this.cfg;
+    let at: number;
+    if (c.skipDelayPct && this.rand() * 100 < c.skipDelayPct) {
+      // As linkem: it overtakes what is in the delay line and leaves the order-keeping clock alone.
+      this.skippedDelay++;
+      at = departAt;
+    } else if (c.jitterMs) {
+      at = departAt + Math.max(0, c.delayMs + (2 * this.rand() - 1) * c.jitterMs);
+      if (!c.jitterReorder) at = Math.max(at, this.lastDue);
+      this.lastDue = at;
+    } else {
+      at = departAt + c.delayMs;
+    }
+    if (c.reorderPct && this.rand() * 100 < c.reorderPct) at += this.rand() * (c.reorderMs ?? c.delayMs);
+    return at;
   }
 
   private burstDrop(): boolean {
