@@ -8,7 +8,13 @@ export type Millis = number;
 export type RandomSource = (n: number) => Uint8Array;
 
 import type { PacketCipher } from './crypto/aead.js';
+import type { KeyExchangeFactory } from './crypto/handshake.js';
+import type { Hashes } from './crypto/hashes.js';
 export type { PacketCipher, PacketKey } from './crypto/aead.js';
+export type { KeyExchange, KeyExchangeFactory } from './crypto/handshake.js';
+export { nobleKeyExchange } from './crypto/handshake.js';
+export type { Hashes } from './crypto/hashes.js';
+export { nobleHashes } from './crypto/hashes.js';
 export { nobleCipher, packetNonce, TAG_LEN } from './crypto/aead.js';
 
 export type Role = 'client' | 'server';
@@ -38,6 +44,10 @@ export interface ConnectionOptions {
   maxDatagramSize?: number;
   /** Packet AEAD for 1-RTT packets (default: the pure-JS `nobleCipher`); io injects a native one. */
   cipher?: PacketCipher;
+  /** The handshake's X25519 (default: noble's, pure JS); io injects OpenSSL's. */
+  keyExchange?: KeyExchangeFactory;
+  /** The handshake's SHA-256, HMAC and HKDF (default: noble's, pure JS); io injects OpenSSL's. */
+  hashes?: Hashes;
 }
 
 /** Why a connection ended. `kind` is what the CLI maps to exit codes. */

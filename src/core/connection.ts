@@ -76,7 +76,7 @@ export class Connection implements ConnectionHandle {
 
   constructor(opts: ConnectionOptions) {
     const random: RandomSource = opts.random;
-    const secrets = deriveCodeSecrets(opts.code);
+    const secrets = deriveCodeSecrets(opts.code, opts.hashes);
     this.userCap = Math.min(opts.maxDatagramSize ?? MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD);
     this.mtu = new MtuDiscovery(Math.min(this.userCap, DEFAULT_PATH_DATAGRAM));
     this.cipher = opts.cipher ?? nobleCipher;
@@ -86,7 +86,7 @@ export class Connection implements ConnectionHandle {
     this.clock = opts.now;
     this.lastReceived = opts.now;
     this.lastAckElicitingSent = opts.now;
-    this.hs = new HandshakePhase(opts.role === 'client', secrets, random, opts.now, opts.handshakeTimeoutMs ?? 10_000);
+    this.hs = new HandshakePhase(opts.role === 'client', secrets, random, opts.now, opts.handshakeTimeoutMs ?? 10_000, opts.keyExchange);
     this.recovery = new Recovery(opts.congestion ?? 'newreno', this.mtu.current, opts.maxSendRate ?? 0);
     this.streams = new StreamOps(opts.role, this.events, this.recovery);
   }

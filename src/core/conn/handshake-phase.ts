@@ -5,6 +5,7 @@ import type { CloseReason, ConnectionEvent, Millis, RandomSource } from '../api.
 import { VERSION, type LongHeader } from '../wire/header.js';
 import { MIN_CLIENT_HELLO, REJECT_AUTH } from '../crypto/handshake.js';
 import type { CodeSecrets } from '../crypto/code.js';
+import type { KeyExchangeFactory } from '../crypto/handshake.js';
 import { ClientHandshake, ServerHandshake, versionReject, type Established } from './handshake.js';
 
 /** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet) ... */
@@ -51,11 +52,13 @@ export class HandshakePhase {
   /** Client: give up then; server: drop a half-open handshake then (Infinity while listening). */
   deadline: Millis;
 
-  constructor(isClient: boolean, secrets: CodeSecrets, random: RandomSource, now: Millis, private readonly timeoutMs: number) {
+  constructor(
+    isClient: boolean, secrets: CodeSecrets, random: RandomSource, now: Millis, private readonly timeoutMs: number, kx?: KeyExchangeFactory,
+  ) {
     this.helloAt = now;
     this.deadline = isClient ? now + timeoutMs : Infinity;
-    if (isClient) this.client = new ClientHandshake(secrets, random);
-    else this.server = new ServerHandshake(secrets, random);
+    if (isClient) this.client = new ClientHandshake(secrets, random, kx);
+    else this.server = new ServerHandshake(secrets, random, kx);
   }
 
   get isClient(): boolean {

@@ -7,14 +7,14 @@ import {
   buildRejectBody,
   buildServerHelloBody,
   buildVersionRejectBody,
-  generateKeyPair,
+  nobleKeyExchange,
   openClientHello,
   openServerHello,
   parseRejectBody,
   parseVersionRejectBody,
-  sharedSecret,
   REJECT_AUTH,
-  type KeyPair,
+  type KeyExchange,
+  type KeyExchangeFactory,
 } from '../crypto/handshake.js';
 import { deriveSessionKeys, type SessionKeys } from '../crypto/keys.js';
 import type { CodeSecrets } from '../crypto/code.js';
@@ -50,14 +50,14 @@ export interface Established {
 export class ClientHandshake {
   readonly localCid: Uint8Array;
   readonly clientHello: Uint8Array;
-  private readonly keyPair: KeyPair;
+  private readonly kx: KeyExchange;
 
-  constructor(private readonly secrets: CodeSecrets, random: RandomSource) {
+  constructor(private readonly secrets: CodeSecrets, random: RandomSource, kx: KeyExchangeFactory = nobleKeyExchange) {
     this.localCid = random(8);
-    this.keyPair = generateKeyPair(random);
+    this.kx = kx(random);
     const rnd = random(16);
     this.clientHello = longPacket('client_hello', random(8), this.localCid, (h) =>
-      buildClientHelloBody(secrets, this.keyPair, rnd, h),
+      buildClientHelloBody(secrets, this.kx, rnd, h),
     );
   }
 
@@ -66,9 +66,9 @@ export class ClientHandshake {
     if (!equalBytes(header.dcid, this.localCid)) return null;
     const opened = openServerHello(this.secrets, this.clientHello, datagram, headerLength);
     if (!opened) return null;
-    const ss = sharedSecret(this.keyPair.privateKey, opened.serverPublic);
+    const ss = this.kx.agree(opened.serverPublic);
     if (!ss) return null;
-    const keys = deriveSessionKeys('client', this.secrets.psk, ss, this.clientHello, datagram);
+    const keys = deriveSessionKeys('client', this.secrets.psk, ss, this.clientHello, datagram, this.secrets.hashes);
     return { keys };
   }
 
@@ -108,10 +108,10 @@ export class ServerHandshake {
    * clock (the client makes its key pair before its hello goes out, too). It serves one
    * session only: a connection accepts one hello.
    */
-  private readonly keyPair: KeyPair;
+  private readonly kx: KeyExchange;
 
-  constructor(private readonly secrets: CodeSecrets, private readonly random: RandomSource) {
-    this.keyPair = generateKeyPair(random);
+  constructor(private readonly secrets: CodeSecrets, private readonly random: RandomSource, kx: KeyExchangeFactory = nobleKeyExchange) {
+    this.kx = kx(random);
   }
 
   onClientHello(datagram: Uint8Array, header: LongHeader, headerLength: number): ServerVerdict {
@@ -122,14 +122,14 @@ export class ServerHandshake {
     const reject = () => ({ kind: 'rejected' as const, reply: longPacket('reject', header.scid, header.dcid, () => buildRejectBody(REJECT_AUTH)) });
     const opened = openClientHello(this.secrets, datagram, headerLength);
     if (!opened) return reject();
-    const kp = this.keyPair;
-    const ss = sharedSecret(kp.privateKey, opened.clientPublic);
+    const kp = this.kx;
+    const ss = kp.agree(opened.clientPublic);
     if (!ss) return reject();
     const localCid = this.random(8);
     const rnd = this.random(16);
     const hello = datagram.slice();
     const reply = longPacket('server_hello', header.scid, localCid, (h) => buildServerHelloBody(this.secrets, kp, rnd, hello, h));
-    const keys = deriveSessionKeys('server', this.secrets.psk, ss, hello, reply);
+    const keys = deriveSessionKeys('server', this.secrets.psk, ss, hello, reply, this.secrets.hashes);
     this.lastHello = hello;
     this.lastReply = reply;
     return { kind: 'accepted', reply, established: { keys } };

@@ -4,9 +4,8 @@
 // Normalisation: surrounding and inner whitespace and dashes are separators and are dropped,
 // letters are case-folded (after Unicode NFC, so visually identical input from different
 // keyboards/OSes agrees). "ABCD-efgh", "abcd efgh" and "abcdefgh" are the same code.
-import { extract, expand } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8 } from './bytes.js';
+import { hkdfExpand, hkdfExtract, nobleHashes, type Hashes } from './hashes.js';
 
 /** Codes weaker than this are refused (an observed handshake allows an offline guessing attack). */
 export const MIN_CODE_BITS = 128;
@@ -97,6 +96,8 @@ export interface CodeSecrets {
   psk: Uint8Array;
   /** 32-byte HMAC-SHA256 key for the handshake MACs. */
   authKey: Uint8Array;
+  /** The hash functions that derived them, for everything the handshake computes with them. */
+  hashes: Hashes;
 }
 
 const CODE_SALT = utf8('xfer/1 code');
@@ -108,10 +109,11 @@ const AUTH_LABEL = utf8('xfer/1 auth');
  * so the MAC key and the PSK are independent. No password stretching: codes are meant to carry
  * >= MIN_CODE_BITS of entropy, which callers check with codeStrength().
  */
-export function deriveCodeSecrets(code: string): CodeSecrets {
-  const prk = extract(sha256, utf8(normalizeCode(code)), CODE_SALT);
+export function deriveCodeSecrets(code: string, hashes: Hashes = nobleHashes): CodeSecrets {
+  const prk = hkdfExtract(hashes, utf8(normalizeCode(code)), CODE_SALT);
   return {
-    psk: expand(sha256, prk, PSK_LABEL, 32),
-    authKey: expand(sha256, prk, AUTH_LABEL, 32),
+    psk: hkdfExpand(hashes, prk, PSK_LABEL, 32),
+    authKey: hkdfExpand(hashes, prk, AUTH_LABEL, 32),
+    hashes,
   };
 }

@@ -1,10 +1,9 @@
 // Session key schedule (wire/README.md, "Handshake bodies"): the X25519 secret gives forward
 // secrecy, the code-derived PSK as HKDF salt binds the keys to the code, and hashing both full
 // hello datagrams into the info binds them to exactly this handshake.
-import { extract, expand } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { IV_LEN, KEY_LEN, type PacketKey } from './aead.js';
 import { utf8 } from './bytes.js';
+import { hkdfExpand, hkdfExtract, nobleHashes, type Hashes } from './hashes.js';
 
 export interface SessionKeys {
   send: PacketKey;
@@ -15,8 +14,8 @@ const KEYS_LABEL = utf8('xfer/1 keys');
 const OKM_LEN = 2 * KEY_LEN + 2 * IV_LEN; // 88
 
 /** info = "xfer/1 keys" || SHA-256(CH || SH), over the complete datagrams. */
-function scheduleInfo(clientHelloDatagram: Uint8Array, serverHelloDatagram: Uint8Array): Uint8Array {
-  const transcript = sha256.create().update(clientHelloDatagram).update(serverHelloDatagram).digest();
+function scheduleInfo(h: Hashes, clientHelloDatagram: Uint8Array, serverHelloDatagram: Uint8Array): Uint8Array {
+  const transcript = h.sha256([clientHelloDatagram, serverHelloDatagram]);
   const info = new Uint8Array(KEYS_LABEL.length + transcript.length);
   info.set(KEYS_LABEL);
   info.set(transcript, KEYS_LABEL.length);
@@ -33,9 +32,10 @@ export function deriveSessionKeys(
   sharedSecret: Uint8Array,
   clientHelloDatagram: Uint8Array,
   serverHelloDatagram: Uint8Array,
+  h: Hashes = nobleHashes,
 ): SessionKeys {
-  const prk = extract(sha256, sharedSecret, psk);
-  const okm = expand(sha256, prk, scheduleInfo(clientHelloDatagram, serverHelloDatagram), OKM_LEN);
+  const prk = hkdfExtract(h, sharedSecret, psk);
+  const okm = hkdfExpand(h, prk, scheduleInfo(h, clientHelloDatagram, serverHelloDatagram), OKM_LEN);
   // Copies, so each key owns its bytes and wiping one never affects another.
   const c2s: PacketKey = { key: okm.slice(0, KEY_LEN), iv: okm.slice(2 * KEY_LEN, 2 * KEY_LEN + IV_LEN) };
   const s2c: PacketKey = { key: okm.slice(KEY_LEN, 2 * KEY_LEN), iv: okm.slice(2 * KEY_LEN + IV_LEN, OKM_LEN) };
