@@ -5,8 +5,9 @@
 // the floor "node start + 2 RTT". A benchmark, not a test: it prints medians and writes the
 // table to bench/RESULTS.md (section bench:startup).
 //
-//   npm run bench:startup [-- --runs N] [--no-link] [--no-write] [--xfer DIR]
+//   npm run bench:startup [-- --runs N] [--no-link] [--no-write] [--xfer DIR] [--trace]
 // --xfer DIR times another checkout's bin/xfer (built there), e.g. an older commit for comparison.
+// --trace adds one more transfer with XFER_TRACE=1 on both ends and prints its merged timeline.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -35,13 +36,14 @@ const opts = parseArgs(process.argv.slice(2));
 const XFER = join(opts.xfer, 'bin/xfer');
 
 function parseArgs(argv) {
-  const o = { runs: 5, link: true, write: true, xfer: REPO };
+  const o = { runs: 5, link: true, write: true, xfer: REPO, trace: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs') o.runs = Math.max(1, Math.floor(Number(argv[++i])) || 1);
     else if (a === '--no-link') o.link = false;
     else if (a === '--no-write') o.write = false;
     else if (a === '--xfer') o.xfer = resolve(argv[++i]);
+    else if (a === '--trace') o.trace = true;
     else {
       process.stderr.write(`bench:startup: unknown option ${a}\n`);
       process.exit(2);
@@ -105,8 +107,8 @@ function cleanup() {
 process.on('exit', cleanup);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130));
 
-function startChild(cmd, args) {
-  const child = spawn(cmd, args, { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(cmd, args, env = ENV) {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -129,16 +131,16 @@ async function until(test, deadlineMs, stepMs) {
  * sender in b. Times from spawning the sender: the file under its final name at the receiver
  * (polled every millisecond), the sender's exit, the receiver's exit.
  */
-async function tinyTransfer(src, run) {
+async function tinyTransfer(src, run, env = ENV) {
   const out = join(WORK, `out-${run}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const code = randomCodeHex();
-  const recv = startChild(...inNs('a', ['node', XFER, 'recv', '--listen', `${A_IP}:${PORT}`, '--out', out, '--code', code]));
+  const recv = startChild(...inNs('a', ['node', XFER, 'recv', '--listen', `${A_IP}:${PORT}`, '--out', out, '--code', code]), env);
   if (!(await until(() => recv.output().includes('Listening on'), 10_000, 5))) throw new Error(`receiver did not start: ${recv.output()}`);
   const target = join(out, 'one.bin');
   const t0 = performance.now();
-  const send = startChild(...inNs('b', ['node', XFER, 'send', src, `${A_IP}:${PORT}`, '--code', code, '-q']));
+  const send = startChild(...inNs('b', ['node', XFER, 'send', src, `${A_IP}:${PORT}`, '--code', code, '-q']), env);
   const since = (p) => p.then((code) => ({ code, ms: performance.now() - t0 }));
   const sender = since(send.exited);
   const receiver = since(recv.exited);
@@ -147,7 +149,24 @@ async function tinyTransfer(src, run) {
   if (existsSync(target)) fileMs = performance.now() - t0;
   const [{ code: sent, ms: senderMs }, { code: got, ms: recvMs }] = await Promise.all([sender, receiver]);
   if (sent !== 0 || got !== 0) throw new Error(`transfer failed (sender ${sent}, receiver ${got}): ${send.output()} ${recv.output()}`);
-  return { fileMs, senderMs, recvMs };
+  const t0Epoch = performance.timeOrigin + t0;
+  return { fileMs, senderMs, recvMs, timeline: () => timeline(t0Epoch, { fileMs, senderMs, recvMs }, send.output(), recv.output()) };
+}
+
+/**
+ * XFER_TRACE lines of both ends ("xfer-trace <ms since its start> <epoch ms> <pid> <what>")
+ * merged on the wall clock, in ms from spawning the sender, with the bench's own marks.
+ */
+function timeline(t0Epoch, marks, sendOut, recvOut) {
+  const rows = [];
+  const parse = (side, text) => {
+    for (const m of text.matchAll(/^xfer-trace (\S+) (\S+) \d+ (.*)$/gm)) rows.push([Number(m[2]) - t0Epoch, side, m[3]]);
+  };
+  parse('sender', sendOut);
+  parse('receiver', recvOut);
+  rows.push([0, 'bench', 'sender spawned'], [marks.fileMs, 'bench', 'file seen at the receiver'], [marks.senderMs, 'bench', 'sender exited']);
+  rows.sort((a, b) => a[0] - b[0]);
+  return rows.map(([ms, side, what]) => `${ms.toFixed(1).padStart(8)}  ${side.padEnd(8)}  ${what}`).join('\n');
 }
 
 function randomCodeHex() {
@@ -167,7 +186,8 @@ async function linkRow() {
     const runs = [];
     for (let i = 0; i < opts.runs; i++) runs.push(await tinyTransfer(src, i));
     const pick = (k) => median(runs.map((r) => r[k]));
-    return { nodeStart, fileMs: pick('fileMs'), senderMs: pick('senderMs'), recvMs: pick('recvMs'), runs };
+    const traced = opts.trace ? (await tinyTransfer(src, 'trace', { ...ENV, XFER_TRACE: '1' })).timeline() : null;
+    return { nodeStart, fileMs: pick('fileMs'), senderMs: pick('senderMs'), recvMs: pick('recvMs'), runs, traced };
   } finally {
     spawnSync(LINKEM, ['down', LINK], { stdio: 'ignore' });
     linkUp = false;
@@ -224,6 +244,7 @@ try {
   const link = opts.link ? await linkRow() : { skipped: 'not run (--no-link)' };
   const text = report({ node, version, help, link });
   process.stdout.write(`${text}\n`);
+  if (link.traced) process.stdout.write(`\nTimeline of one more transfer with XFER_TRACE=1 (ms from spawning the sender; receiver lines before 0 are its start-up):\n\n${link.traced}\n`);
   if (opts.write) writeSection(join(REPO, 'bench/RESULTS.md'), 'bench:startup', text);
 } catch (err) {
   log(`bench:startup: ${err instanceof Error ? err.message : String(err)}`);

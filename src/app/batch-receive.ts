@@ -21,6 +21,7 @@ import { isTransferLost } from './run.js';
 import { displayPath } from './safe-path.js';
 import { StallWatch } from './stall.js';
 import { TurnBudget } from './turn.js';
+import { trace } from '../io/trace.js';
 
 /** Small files being written out at once while the next ones are read (memory: this many times SMALL_MAX at most). */
 const WRITE_PARALLEL = 16;
@@ -28,10 +29,17 @@ const EARLY_READ = 64 * 1024;
 
 type Outcome = { ok: boolean; why?: string };
 
-/** Receives one batch whose header was read already. Rejects only if the connection is lost or we cancel. */
-export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHeader, ctx: BatchReceiveContext): Promise<void> {
+/**
+ * Receives one batch whose header was read already. Rejects only if the connection is lost or we
+ * cancel. `onSettled` runs once every item has its outcome, before the sender's FIN is awaited.
+ */
+export async function receiveBatch(
+  s: XferStream, reader: ByteReader, h: BatchHeader, ctx: BatchReceiveContext, onSettled: () => void = () => undefined,
+): Promise<void> {
+  trace(`batch of ${h.items.length} on stream ${s.id}`);
   const slots = await decideAll(h.items, h.fresh, ctx);
   s.write(encodeDecisions(slots.map((x) => x.d)));
+  trace(`batch decisions sent on stream ${s.id}`);
   for (const x of slots) {
     if (x.d.a === 'refuse') refused(ctx, s.id, x.e, x.d.why);
     else if (x.d.a === 'done') ctx.record(result(x.e, true, 0));
@@ -78,6 +86,7 @@ export async function receiveBatch(s: XferStream, reader: ByteReader, h: BatchHe
     await Promise.all(writing);
     watch.stop();
   }
+  onSettled();
   if (lost) {
     if (lost instanceof ProtocolError) s.stopReading(AppError.REFUSED);
     else if (lost instanceof StreamResetError) s.destroy(new StreamAbort(lost.code));
@@ -123,6 +132,7 @@ class Answers {
 
   flush(): void {
     this.scheduled = false;
+    trace(`answers sent on stream ${this.s.id}`);
     // Nobody reads answers any more once the stream is gone or ended; a failed write is the
     // stream's loss, which the batch learns from the stream itself.
     if (this.s.destroyed || this.s.writableEnded) return;
@@ -187,6 +197,7 @@ async function writeSmall(body: Buffer, slot: Slot, key: string, ctx: BatchRecei
     failItem(ctx, key, e, 0, why);
     return { ok: false, why };
   }
+  trace(`${e.size}-byte file in place`);
   doneItem(ctx, key, e, e.size);
   return { ok: true };
 }

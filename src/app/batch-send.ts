@@ -24,6 +24,7 @@ import { readSmall } from './source-read.js';
 import { Outbox } from './outbox.js';
 import { TurnBudget } from './turn.js';
 import { writeChunk } from './write.js';
+import { trace } from '../io/trace.js';
 
 export type { ReadSource } from './file-stream.js';
 
@@ -61,7 +62,7 @@ type Plan =
  * Sends one batch on `s`. Per-item outcomes go to ctx.record; rejects only when the whole
  * transfer is lost (ConnectionClosedError, our abort, PeerCancelled).
  */
-export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchSendContext): Promise<void> {
+export async function sendBatch(s: XferStream, entries: TreeEntry[], last: boolean, ctx: BatchSendContext): Promise<void> {
   s.on('error', () => undefined); // failures surface through the reader and writes
   const reader = new ByteReader(s);
   const items = entries.map(toWire);
@@ -71,10 +72,14 @@ export async function sendBatch(s: XferStream, entries: TreeEntry[], ctx: BatchS
   let early: EarlyStart | null = null;
   let decisions: Decision[];
   try {
-    await writeChunk(s, encodeBatchHeader({ v: BATCH_VERSION, fresh: ctx.fresh, early: earlyBytes, items }));
-    if (small) await writeChunk(s, Buffer.concat([encodeGo({ i: 0, at: 0 }), small, hashBytes(small)]));
-    else if (earlyBytes > 0) early = new EarlyStart(s, first, earlyBytes, ctx);
+    const header = encodeBatchHeader({ v: BATCH_VERSION, fresh: ctx.fresh, early: earlyBytes, items, ...(last ? { last } : {}) });
+    // A small file joins its header in one write: one packet, read by the receiver in one go.
+    if (small) await writeChunk(s, Buffer.concat([header, encodeGo({ i: 0, at: 0 }), small, hashBytes(small)]));
+    else await writeChunk(s, header);
+    if (!small && earlyBytes > 0) early = new EarlyStart(s, first, earlyBytes, ctx);
+    trace(`batch of ${items.length} requested on stream ${s.id}, ${earlyBytes} bytes early`);
     decisions = toDecisions(refusal(await reader.framed()), items);
+    trace(`batch decisions on stream ${s.id}`);
   } catch (e) {
     // The batch is over; the early bytes finish (or fail with the stream) in the background.
     const failed = early?.abandon();
@@ -422,6 +427,7 @@ class ResultReader {
         const w = typeof i === 'number' ? this.waiters.get(i) : undefined;
         if (!w) throw new ProtocolError('an answer for an item that was not sent');
         this.waiters.delete(i as number);
+        trace(`answer for item ${i as number} on stream ${this.s.id}`);
         w(toResult(v, i as number));
       }
     } catch (e) {

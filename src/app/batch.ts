@@ -1,6 +1,6 @@
 // Many entries per stream, one round trip per batch. On one bidirectional stream:
 //
-//   sender -> receiver   BatchHeader                     {v:4, fresh, early, items: [Entry...]}
+//   sender -> receiver   BatchHeader                     {v:4, fresh, early, last?, items: [Entry...]}
 //                        early > 0: Go {i: 0, at: 0} and the first `early` bytes of item 0 follow
 //                          at once (file-stream.ts); a small item 0 (<= SMALL_MAX) goes whole
 //                          (early = its size) with its 32-byte hash behind; a receiver that
@@ -18,6 +18,9 @@
 // the same size and mtime: its hash is attached, the sender compares and answers skip:same, or
 // sends it again if the receiver may replace it), done (nothing to transfer: a directory or link
 // created, or already there) and refuse (with the reason; unsafe path, exists without --force).
+// `last: true` marks the sender's final batch: it opens no stream after this one, so once the
+// streams up to it are all done the receiver has everything and needs no goodbye (the sender
+// hangs up without waiting for one; see tree-receive.ts).
 // Files above SMALL_MAX travel alone in their batch, so a failure mid-file can stop the whole
 // stream; within a batch of small files a failed item's remaining bytes are read and dropped.
 import { encodeFramed, MAX_FRAMED_LEN, ProtocolError } from './codec.js';
@@ -50,6 +53,8 @@ export interface BatchHeader {
   fresh: boolean;
   /** Bytes of item 0 sent right behind the header, before the decisions (0: none). */
   early: number;
+  /** The sender's final batch: no stream follows this one. */
+  last?: true;
   items: WireEntry[];
 }
 
@@ -104,7 +109,10 @@ export function toBatchHeader(value: unknown): BatchHeader {
   const first = items[0]!;
   const bad = first.kind !== 'file' || early > first.size || (first.size <= SMALL_MAX && early !== first.size);
   if (early > 0 && bad) throw new ProtocolError('bad early data length');
-  return { v: BATCH_VERSION, fresh: value.fresh, early, items };
+  if (value.last !== undefined && value.last !== true) throw new ProtocolError('bad batch flag');
+  const h: BatchHeader = { v: BATCH_VERSION, fresh: value.fresh, early, items };
+  if (value.last === true) h.last = true;
+  return h;
 }
 
 function toWireEntry(value: unknown): WireEntry {
@@ -190,6 +198,8 @@ function isCount(v: unknown): boolean {
 export interface Batch {
   type: 'batch';
   entries: TreeEntry[];
+  /** Nothing follows: the walk is over. */
+  last: boolean;
 }
 
 export type BatchEvent = Batch | TreeNote;
@@ -206,11 +216,28 @@ function wireSize(e: TreeEntry): number {
 }
 
 /**
- * Groups walk events into batches: small files, directories and links together up to the
- * limits above; every bigger file alone. Notes pass through at once. Nothing waits for more
- * than one batch's worth of entries.
+ * Groups walk events into batches (grouped() below), each held back until the next one is
+ * formed or the walk ends, so that the final one goes out marked `last`. Notes pass through at
+ * once.
  */
 export async function* batches(events: AsyncIterable<TreeEvent>): AsyncGenerator<BatchEvent> {
+  let held: Batch | null = null;
+  for await (const ev of grouped(events)) {
+    if (ev.type !== 'batch') {
+      yield ev;
+      continue;
+    }
+    if (held) yield held;
+    held = ev;
+  }
+  if (held) yield { ...held, last: true };
+}
+
+/**
+ * Small files, directories and links together up to the limits above; every bigger file
+ * alone. Nothing waits for more than one batch's worth of entries.
+ */
+async function* grouped(events: AsyncIterable<TreeEvent>): AsyncGenerator<BatchEvent> {
   let cur: TreeEntry[] = [];
   let data = 0;
   let bytes = 0;
@@ -220,12 +247,12 @@ export async function* batches(events: AsyncIterable<TreeEvent>): AsyncGenerator
       continue;
     }
     if (ev.kind === 'file' && ev.size > SMALL_MAX) {
-      yield { type: 'batch', entries: [ev] };
+      yield { type: 'batch', entries: [ev], last: false };
       continue;
     }
     const size = wireSize(ev);
     if (cur.length > 0 && (cur.length >= BATCH_ITEMS_MAX || data + ev.size > BATCH_DATA_MAX || bytes + size > HEADER_BUDGET)) {
-      yield { type: 'batch', entries: cur };
+      yield { type: 'batch', entries: cur, last: false };
       cur = [];
       data = 0;
       bytes = 0;
@@ -234,5 +261,5 @@ export async function* batches(events: AsyncIterable<TreeEvent>): AsyncGenerator
     data += ev.size;
     bytes += size;
   }
-  if (cur.length > 0) yield { type: 'batch', entries: cur };
+  if (cur.length > 0) yield { type: 'batch', entries: cur, last: false };
 }

@@ -9,15 +9,19 @@ import { HashCache } from './hash-cache.js';
 import { connParams, fsReason, runTransfer, summaryOf, transferTime } from './run.js';
 import { Tally } from './tally.js';
 import { rootName } from './tree.js';
-import { sendTree } from './tree-send.js';
+import { sendTree, startWalk } from './tree-send.js';
+import { trace } from '../io/trace.js';
 
 export const DEFAULT_STREAMS = 4;
 
 export async function sendFiles(deps: TransportDeps, o: SendOptions): Promise<TransferSummary> {
+  trace('app: send');
   const roots = await checkSources(o.files);
+  trace('app: sources checked');
   if (o.signal.aborted) throw new XferError('interrupted', 'interrupted');
   const cache = new HashCache(o.hashCacheDir ?? null);
   cache.startPrune(); // meanwhile: the handshake
+  const walk = startWalk(roots, o.symlinks === true); // its first batch forms meanwhile too
   try {
     const session = await connectClient(deps, {
       ...connParams(o),
@@ -31,9 +35,8 @@ export async function sendFiles(deps: TransportDeps, o: SendOptions): Promise<Tr
     const tally = new Tally();
     await runTransfer(session, o, 'receiver', async () => {
       await sendTree(session, {
-        roots,
+        walk,
         streams: o.concurrency || DEFAULT_STREAMS,
-        symlinks: o.symlinks === true,
         fresh: o.resume === false,
         cache,
         progress: o.progress,
@@ -41,12 +44,16 @@ export async function sendFiles(deps: TransportDeps, o: SendOptions): Promise<Tr
         ...(o.readSource ? { readSource: o.readSource } : {}),
       }, tally);
       done = deps.clock();
+      trace('app: every item answered');
       o.progress.onPhase('closing');
-      // Every stream is acknowledged and answered, so this close loses nothing.
-      await session.close(AppError.NONE, 'done');
+      // Every item is answered: we need nothing more from the receiver, and it nothing more
+      // from us (our last batch said it was the last; tree-receive.ts). So hang up without
+      // waiting a round trip for its close to come back.
+      await session.hangUp(AppError.NONE, 'done');
     });
     return summaryOf(tally, transferTime(t0, done, deps.clock()), session.stats());
   } finally {
+    await walk.close();
     await cache.settle();
   }
 }

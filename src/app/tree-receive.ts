@@ -18,7 +18,8 @@ export interface TreeReceiveOptions extends ReceiveSettings {
 
 /**
  * Takes every stream of `session` as a batch until the connection closes. Resolves if the sender
- * closed it gracefully, else rejects with ConnectionClosedError (runTransfer turns it into words).
+ * closed it gracefully, or went silent once it had everything (see below); else rejects with
+ * ConnectionClosedError (runTransfer turns it into words).
  */
 export async function receiveTree(session: Session, o: TreeReceiveOptions, tally: Tally, keyPrefix: string): Promise<void> {
   let keys = 0;
@@ -36,19 +37,29 @@ export async function receiveTree(session: Session, o: TreeReceiveOptions, tally
   };
   if (o.openFile) ctx.openFile = o.openFile;
   const handlers = new Set<Promise<void>>();
+  const unsettled = new Set<XferStream>();
+  let lastSeen = false;
   session.on('stream', (s: XferStream) => {
-    const p = handleStream(s, ctx).finally(() => handlers.delete(p));
+    unsettled.add(s);
+    const hooks = { onLast: () => (lastSeen = true), onSettled: () => unsettled.delete(s) };
+    const p = handleStream(s, ctx, hooks).finally(() => handlers.delete(p));
     handlers.add(p);
   });
   const reason = await session.closed;
+  // The sender's last batch came and every item of every stream up to it has its outcome (a
+  // stream opens all below it, so each was here by then): the sender has no more to send.
+  const complete = lastSeen && unsettled.size === 0;
   // Handlers close their files before they settle; wait for all of them.
   while (handlers.size > 0) await Promise.all([...handlers]);
   await ctx.dirs.apply();
-  if (reason.kind !== 'peer' || reason.errorCode !== AppError.NONE) throw new ConnectionClosedError(reason);
+  if (reason.kind === 'peer' && reason.errorCode === AppError.NONE) return;
+  // The sender hangs up once answered, without waiting for our goodbye; its close can be lost.
+  if (complete && reason.kind === 'idle_timeout') return;
+  throw new ConnectionClosedError(reason);
 }
 
 /** Never rejects: failures are recorded per item, a lost connection is the session's business. */
-async function handleStream(s: XferStream, ctx: BatchReceiveContext): Promise<void> {
+async function handleStream(s: XferStream, ctx: BatchReceiveContext, hooks: { onLast(): void; onSettled(): void }): Promise<void> {
   s.on('error', () => undefined);
   const reader = new ByteReader(s);
   let header;
@@ -60,8 +71,10 @@ async function handleStream(s: XferStream, ctx: BatchReceiveContext): Promise<vo
     if (e instanceof ProtocolError && !s.destroyed) {
       s.stopReading(AppError.REFUSED);
       s.end(encodeAnswer({ ok: false, error: e.message }));
+      hooks.onSettled();
     }
     return;
   }
-  await receiveBatch(s, reader, header, ctx).catch(() => undefined);
+  if (header.last) hooks.onLast();
+  await receiveBatch(s, reader, header, ctx, hooks.onSettled).catch(() => undefined);
 }

@@ -12,9 +12,9 @@ import type { Tally } from './tally.js';
 import { walk } from './tree.js';
 
 export interface TreeSendOptions {
-  roots: string[];
+  /** The walk (startWalk), begun before the connection was up. */
+  walk: Walk;
   streams: number;
-  symlinks: boolean;
   /** --no-resume */
   fresh: boolean;
   cache: HashCache;
@@ -24,9 +24,32 @@ export interface TreeSendOptions {
   readSource?: ReadSource;
 }
 
-/** Sends everything under the roots; per-item outcomes go to `tally`. Rejects if the transfer is lost. */
+/** The walk grouped into batches; close() ends it early. */
+export interface Walk {
+  events: AsyncGenerator<BatchEvent>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the walk at once, so that its first batch forms (stat, directory reads) while the
+ * handshake is on the wire instead of after it.
+ */
+export function startWalk(roots: string[], symlinks: boolean): Walk {
+  const inner = batches(walk(roots, { symlinks }));
+  const first = inner.next();
+  first.catch(() => undefined); // awaited below; a walk that fails before then is not unhandled
+  async function* events(): AsyncGenerator<BatchEvent> {
+    const f = await first;
+    if (f.done) return;
+    yield f.value;
+    yield* inner;
+  }
+  return { events: events(), close: async () => void (await inner.return(undefined)) };
+}
+
+/** Sends everything the walk finds; per-item outcomes go to `tally`. Rejects if the transfer is lost. */
 export async function sendTree(session: Session, o: TreeSendOptions, tally: Tally): Promise<void> {
-  const events: AsyncGenerator<BatchEvent> = batches(walk(o.roots, { symlinks: o.symlinks }));
+  const events = o.walk.events;
   let keys = 0;
   const ctx: BatchSendContext = {
     progress: o.progress,
@@ -52,7 +75,9 @@ export async function sendTree(session: Session, o: TreeSendOptions, tally: Tall
       const ev = next.value;
       if (ev.type === 'batch') {
         try {
-          await sendBatch(await session.openStream(), ev.entries, ctx);
+          // Streams open in batch order (the generator settles in order, waiters queue): the
+          // last batch's stream has the highest id, as its receiver assumes.
+          await sendBatch(await session.openStream(), ev.entries, ev.last, ctx);
         } catch (e) {
           fatal ??= e;
         }
@@ -69,7 +94,7 @@ export async function sendTree(session: Session, o: TreeSendOptions, tally: Tall
   try {
     await Promise.all(Array.from({ length: Math.max(1, o.streams) }, worker));
   } finally {
-    await events.return?.(undefined);
+    await o.walk.close();
   }
   if (fatal !== null) throw fatal;
 }

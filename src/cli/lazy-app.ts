@@ -3,11 +3,19 @@
 // them is most of what a start costs.
 import { checkCodeStrength, newCode } from '../app/code.js';
 import type { CliApp } from './context.js';
+import { trace } from '../io/trace.js';
 
 type AppModule = typeof import('../app/index.js');
 
 let loading: Promise<AppModule> | null = null;
-const load = (): Promise<AppModule> => (loading ??= import('../app/index.js'));
+const load = (): Promise<AppModule> => (loading ??= loadApp());
+
+async function loadApp(): Promise<AppModule> {
+  trace('cli: loading the app');
+  const app = await import('../app/index.js');
+  trace('cli: app loaded');
+  return app;
+}
 
 export const lazyApp: CliApp = {
   newCode,

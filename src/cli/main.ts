@@ -7,6 +7,7 @@ import { tuneHeap } from './heap.js';
 import { lazyApp } from './lazy-app.js';
 import { runCli } from './program.js';
 import { installInterruptHandlers } from './signals.js';
+import { trace } from '../io/trace.js';
 
 /** First non-internal IPv4 address: what a sender on the same network would most likely dial. */
 export function firstLanAddress(): string | null {
@@ -21,6 +22,7 @@ export function firstLanAddress(): string | null {
 }
 
 function exitNow(code: number): never {
+  trace(`exit ${code}`);
   // A bar drawn by cli-progress hides the cursor; a hard exit would leave it hidden.
   if (process.stderr.isTTY) process.stderr.write('\x1B[?25h');
   process.exit(code);
@@ -47,6 +49,7 @@ function fatal(err: unknown): never {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  trace('cli: main');
   tuneHeap();
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);

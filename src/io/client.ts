@@ -4,6 +4,7 @@ import { XferError } from '../app/api.js';
 import type { CloseReason } from '../core/api.js';
 import { SAME_RELEASE, describeClose, speaksOtherVersion } from './errors.js';
 import { Session } from './session.js';
+import { trace } from './trace.js';
 import { connectionOptions, seconds, type ConnParams, type TransportDeps } from './transport.js';
 
 export interface ClientParams extends ConnParams {
@@ -15,6 +16,7 @@ export interface ClientParams extends ConnParams {
 /** Resolves with a connected session; rejects with an XferError (unreachable, wrong_code, interrupted). */
 export async function connectClient(deps: TransportDeps, p: ClientParams): Promise<Session> {
   p.onPhase?.('resolving');
+  trace(`resolve ${p.host}`);
   let address: string;
   try {
     address = await deps.network.resolve(p.host);
@@ -22,6 +24,7 @@ export async function connectClient(deps: TransportDeps, p: ClientParams): Promi
     throw new XferError('unreachable', `cannot resolve ${p.host}`);
   }
   if (p.signal?.aborted) throw new XferError('interrupted', 'interrupted');
+  trace(`connect socket to ${address}:${p.port}`);
   let port;
   try {
     port = await deps.network.connect(address, p.port);

@@ -2,6 +2,7 @@
 // what it hands out, keeps exactly one timer armed at pollTimeout(), and drains its events.
 import type { ConnectionEvent, ConnectionHandle } from '../core/api.js';
 import { sameAddress, type DatagramPort, type PeerAddress } from './network.js';
+import { datagramKind, trace, tracing } from './trace.js';
 
 /** Datagrams sent per turn before yielding, so incoming ACKs are not starved by a long burst. */
 const SEND_BATCH = 64;
@@ -49,6 +50,23 @@ export class Driver {
     this.service();
   }
 
+  /**
+   * Sends what the connection has due now (after close(): its CONNECTION_CLOSE), each datagram
+   * twice, then stops: the last words of a side that will not wait for an answer. The copy
+   * leaves with the original, so one lost datagram does not leave the peer waiting for its
+   * idle timeout.
+   */
+  sendFinal(): void {
+    if (this.stopped || !this.peer) return this.stop();
+    const now = this.o.clock();
+    for (let d = this.conn.pollTransmit(now); d; d = this.conn.pollTransmit(now)) {
+      const copy = d.slice();
+      this.send(d, this.peer);
+      this.send(copy, this.peer);
+    }
+    this.stop();
+  }
+
   /** Detaches from the port and drops the timer; the connection is not touched again. */
   stop(): void {
     if (this.stopped) return;
@@ -64,6 +82,7 @@ export class Driver {
     } else {
       this.peer = from;
     }
+    if (tracing()) trace(`in ${buf.length} ${datagramKind(buf)}`);
     this.conn.handleDatagram(buf, this.o.clock());
     // libuv hands over every datagram that waits (up to 32) in one go. What the datagram allows
     // (data freed by an ACK) goes out at once, as ACK-clocked sending needs; a bare ACK waits
@@ -127,7 +146,7 @@ export class Driver {
       const d = this.conn.pollTransmit(now, this.holdAcks);
       if (!d) return;
       // A server has nobody to answer before the first datagram; the core never sends first then.
-      if (this.peer) this.o.port.send(d, this.peer);
+      if (this.peer) this.send(d, this.peer);
     }
     this.flushScheduled = true;
     setImmediate(() => {
@@ -139,7 +158,12 @@ export class Driver {
   private sendLast(): void {
     if (this.stopped || !this.peer) return;
     const now = this.o.clock();
-    for (let d = this.conn.pollTransmit(now); d; d = this.conn.pollTransmit(now)) this.o.port.send(d, this.peer);
+    for (let d = this.conn.pollTransmit(now); d; d = this.conn.pollTransmit(now)) this.send(d, this.peer);
+  }
+
+  private send(d: Uint8Array, to: PeerAddress): void {
+    if (tracing()) trace(`out ${d.length} ${datagramKind(d)}`);
+    this.o.port.send(d, to);
   }
 
   private rearm(): void {

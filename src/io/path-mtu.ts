@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { trace } from './trace.js';
 
 const IPV4_UDP_HEADERS = 28;
 const IPV6_UDP_HEADERS = 48;
@@ -66,9 +67,12 @@ function localInterface(address: string): string | null {
 export async function pathMtuCap(address: string): Promise<number | null> {
   const host = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
   const ipv6 = isIP(host) === 6;
+  trace('path mtu: ip route get');
   const route = await routeGet(host);
   const dev = route?.dev ?? localInterface(host);
   const devMtu = dev === null ? null : await interfaceMtu(dev);
   const mtus = [devMtu, route?.mtu ?? null].filter((m): m is number => m !== null);
-  return mtus.length === 0 ? null : payloadFor(Math.min(...mtus), ipv6);
+  const cap = mtus.length === 0 ? null : payloadFor(Math.min(...mtus), ipv6);
+  trace(`path mtu: cap ${cap}`);
+  return cap;
 }

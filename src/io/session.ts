@@ -6,6 +6,7 @@ import { Driver } from './driver.js';
 import { ConnectionClosedError } from './errors.js';
 import type { DatagramPort, PeerAddress } from './network.js';
 import { XferStream, type StreamHost } from './stream.js';
+import { trace } from './trace.js';
 
 export interface SessionOptions {
   conn: ConnectionHandle;
@@ -20,6 +21,12 @@ export interface SessionOptions {
 
 /** How often the outgoing interface's MTU is read again during a connection. */
 const PATH_MTU_RECHECK_MS = 10_000;
+/**
+ * A server reads it this long after the handshake, not at once: starting `ip` costs this thread
+ * milliseconds, and the client's first request comes right behind the handshake. Until then
+ * datagrams stay at the size every path carries, which a server's answers and ACKs fit anyway.
+ */
+const PATH_MTU_SERVER_DELAY_MS = 500;
 
 interface Waiter {
   resolve(s: XferStream): void;
@@ -77,6 +84,9 @@ export class Session extends EventEmitter implements StreamHost {
   /** Starts the connection (a client sends its hello). */
   start(): void {
     this.driver.kick();
+    // A client knows its peer: it reads the path MTU while its hello is on the way, when it has
+    // nothing else to do, instead of between the handshake and its first request.
+    if (this.driver.peerAddress) this.watchPathMtu();
   }
 
   get closeReasonOrNull(): CloseReason | null {
@@ -104,8 +114,25 @@ export class Session extends EventEmitter implements StreamHost {
   /** Closes the connection (CONNECTION_CLOSE) and resolves once the core reports it closed. */
   async close(errorCode: number, reason: string): Promise<void> {
     if (!this.closeReason) {
+      trace(`close ${errorCode} ${reason}`);
       this.conn.close(errorCode, reason, this.o.clock());
       this.driver.kick();
+    }
+    await this.closed;
+    await this.disposed;
+  }
+
+  /**
+   * Closes without waiting for the peer to answer the close (a round trip) or for the closing
+   * period: CONNECTION_CLOSE goes out at once (twice) and the session ends. Only for a side
+   * that needs nothing more from the peer and whose peer does not depend on the close arriving.
+   */
+  async hangUp(errorCode: number, reason: string): Promise<void> {
+    if (!this.closeReason) {
+      trace(`hang up ${errorCode} ${reason}`);
+      this.conn.close(errorCode, reason, this.o.clock());
+      this.driver.sendFinal();
+      this.finishClose({ kind: 'local', errorCode, reason });
     }
     await this.closed;
     await this.disposed;
@@ -141,9 +168,12 @@ export class Session extends EventEmitter implements StreamHost {
   private onEvent(ev: ConnectionEvent): void {
     switch (ev.type) {
       case 'connected':
+        trace('connected');
         this.settleConnected(null);
-        // After the app's first request has gone out: starting `ip` costs milliseconds.
-        setImmediate(() => this.watchPathMtu());
+        if (!this.pathMtuTimer) {
+          this.pathMtuTimer = setTimeout(() => this.watchPathMtu(), PATH_MTU_SERVER_DELAY_MS);
+          this.pathMtuTimer.unref();
+        }
         this.emit('connected');
         return;
       case 'auth_failed':
@@ -216,8 +246,9 @@ export class Session extends EventEmitter implements StreamHost {
   }
 
   private finishClose(reason: CloseReason): void {
+    trace(`closed ${reason.kind}`);
     this.closeReason = reason;
-    if (this.pathMtuTimer) clearInterval(this.pathMtuTimer);
+    if (this.pathMtuTimer) clearTimeout(this.pathMtuTimer);
     const err = new ConnectionClosedError(reason);
     this.closedError = err;
     this.driver.stop();

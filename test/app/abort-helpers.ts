@@ -12,11 +12,16 @@ import { inFlightByStream } from '../sim/abort-sim.js';
 /** 128 bits: what the real handshake expects of a code. */
 export const CODE = '0123456789abcdef0123456789abcdef';
 
-function delayed(p: DatagramPort, ms: number): DatagramPort {
+/**
+ * A datagram sent is on the wire: it arrives even if its socket closes meanwhile (a sender that
+ * hangs up right after its last datagram), as from a real socket.
+ */
+function delayed(net: MemoryNetwork, p: DatagramPort, ms: number): DatagramPort {
+  const from = p.address();
   return {
     send: (buf, to) => {
       const copy = buf.slice();
-      setTimeout(() => p.send(copy, to), ms);
+      setTimeout(() => net.deliver(copy, from, to), ms);
     },
     setHandler: (h) => p.setHandler(h),
     address: () => p.address(),
@@ -31,10 +36,10 @@ export class DelayedNetwork implements Network {
     return this.inner.resolve(host);
   }
   async bind(host: string, port: number): Promise<DatagramPort> {
-    return delayed(await this.inner.bind(host, port), this.ms);
+    return delayed(this.inner, await this.inner.bind(host, port), this.ms);
   }
   async connect(address: string, port: number): Promise<DatagramPort> {
-    return delayed(await this.inner.connect(address, port), this.ms);
+    return delayed(this.inner, await this.inner.connect(address, port), this.ms);
   }
 }
 

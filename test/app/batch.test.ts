@@ -56,7 +56,11 @@ describe('batch frames', () => {
       { v: 4, early: 1.5, fresh: false, items }, { v: 4, early: 4, fresh: false, items },
       { v: 4, early: 4, fresh: false, items: [items[1]] }, { v: 4, early: 11, fresh: false, items: [items[1]] },
       { v: 4, early: 3 * SMALL_MAX, fresh: false, items: [{ ...items[1], size: 2 * SMALL_MAX }] },
+      // The last-batch mark is true or absent.
+      { v: 4, early: 0, fresh: false, last: false, items }, { v: 4, early: 0, fresh: false, last: 1, items },
     ];
+    assert.equal(toBatchHeader(decode(encodeBatchHeader({ v: 4, early: 0, fresh: false, last: true, items }))).last, true);
+    assert.equal(toBatchHeader({ v: 4, early: 0, fresh: false, items }).last, undefined);
     const big = { ...items[1], size: 2 * SMALL_MAX };
     assert.equal(toBatchHeader({ v: 4, early: 1000, fresh: false, items: [big, items[0]] }).early, 1000);
     assert.equal(toBatchHeader({ v: 4, early: 10, fresh: false, items: [items[1], items[0]] }).early, 10);
@@ -92,6 +96,14 @@ describe('batching the walk', () => {
     const out = await collect(ev);
     const shape = out.map((b) => (b.type === 'batch' ? b.entries.map((e) => e.rel).join(',') : `!${b.type}`));
     assert.deepEqual(shape, ['!warning', 'big', 'a,b,c']);
+  });
+
+  test('the final batch, and only it, is marked last, whatever notes come after it', async () => {
+    const ev: TreeEvent[] = [file('big', SMALL_MAX + 1), file('a', 1), { type: 'warning', rel: 'x', message: 'skipped x' }];
+    const out = (await collect(ev)).filter((b) => b.type === 'batch');
+    assert.deepEqual(out.map((b) => [b.entries.map((e) => e.rel).join(','), b.last]), [['big', false], ['a', true]]);
+    assert.deepEqual((await collect([file('only', SMALL_MAX + 1)])).map((b) => b.type === 'batch' && b.last), [true]);
+    assert.deepEqual(await collect([]), []);
   });
 
   test('limits: entries, data and header size', async () => {

@@ -38,9 +38,10 @@ test('a file transfer is timed from the connection to the last answer, without t
   const wall = performance.now() - t;
   await received;
   assert.equal(sent.counts?.sent, 1);
-  // Handshake (one round trip) and close (one more) are outside; the batch, whose small file goes
-  // out with its request, and its answer (one round trip) are inside.
-  assert.ok(wall - sent.elapsedMs >= 3 * ONE_WAY_MS, `wall ${wall.toFixed(0)} ms, timed ${sent.elapsedMs.toFixed(0)} ms`);
+  // The handshake (one round trip) is outside; the batch, whose small file goes out with its
+  // request, and its answer (one round trip) are inside. The close costs no wait: the sender
+  // hangs up once answered.
+  assert.ok(wall - sent.elapsedMs >= 2 * ONE_WAY_MS, `wall ${wall.toFixed(0)} ms, timed ${sent.elapsedMs.toFixed(0)} ms`);
   assert.ok(sent.elapsedMs >= 2 * ONE_WAY_MS, `timed ${sent.elapsedMs.toFixed(0)} ms`);
 });
 
@@ -65,5 +66,6 @@ test('a pipe is timed from the connection to the receiver’s verdict, without t
   const wall = performance.now() - t;
   await received;
   assert.equal(Buffer.concat(chunks).length, 1000);
-  assert.ok(wall - sent.elapsedMs >= 3 * ONE_WAY_MS, `wall ${wall.toFixed(0)} ms, timed ${sent.elapsedMs.toFixed(0)} ms`);
+  // The handshake is outside; the close costs no wait (the sender hangs up once answered).
+  assert.ok(wall - sent.elapsedMs >= 2 * ONE_WAY_MS, `wall ${wall.toFixed(0)} ms, timed ${sent.elapsedMs.toFixed(0)} ms`);
 });
