@@ -124,6 +124,7 @@ function formatStats(s: ConnectionStats): Record<string, string | number> {
     'cwnd bytes': Math.round(s.cwndBytes),
     'pacing rate bytes/s': Math.round(s.pacingRateBytesPerSec),
     'packets sent': s.packetsSent,
+    'ACK-only packets sent': s.ackPacketsSent,
     'packets received': s.packetsReceived,
     'packets lost': s.packetsLost,
     'loss rate': `${(s.lossRate * 100).toFixed(2)}%`,

@@ -96,6 +96,8 @@ export interface ConnectionStats {
   bytesInFlight: number;
   pacingRateBytesPerSec: number;
   packetsSent: number;
+  /** Of packetsSent, the datagrams that carried nothing but an ACK (ACKs per data packet, for benches). */
+  ackPacketsSent: number;
   packetsReceived: number;
   /** Packets declared lost, less those later acknowledged (spurious losses). */
   packetsLost: number;

@@ -26,6 +26,7 @@ import { sealShortPacket } from './conn/packet.js';
 import { MtuDiscovery } from './recovery/mtu-discovery.js';
 import { Linger } from './conn/linger.js';
 import { Counters, connectionStats } from './conn/counters.js';
+import { AckFrequency } from './conn/ack-frequency.js';
 import type { SentFrame } from './conn/sent-frame.js';
 
 /** The largest UDP payload IPv4 carries; the default upper bound when the user sets none. */
@@ -73,6 +74,7 @@ export class Connection implements ConnectionHandle {
 
   private readonly recovery: Recovery;
   private readonly streams: StreamOps;
+  private readonly ackFreq: AckFrequency;
 
   constructor(opts: ConnectionOptions) {
     const random: RandomSource = opts.random;
@@ -89,6 +91,7 @@ export class Connection implements ConnectionHandle {
     this.hs = new HandshakePhase(opts.role === 'client', secrets, random, opts.now, opts.handshakeTimeoutMs ?? 10_000, opts.keyExchange);
     this.recovery = new Recovery(opts.congestion ?? 'newreno', this.mtu.current, opts.maxSendRate ?? 0);
     this.streams = new StreamOps(opts.role, this.events, this.recovery);
+    this.ackFreq = new AckFrequency(this.recovery);
   }
 
   setPathMtu(maxPayload: number, now: Millis): void {
@@ -222,6 +225,7 @@ export class Connection implements ConnectionHandle {
     // A PING asks for an answer now: it rides on probes and keep-alives, whose sender is
     // waiting on this ACK (see recovery README, "probes are acked at once").
     this.recovery.acks.onPacketReceived(pn, eliciting, now, ping);
+    this.ackFreq.onPeerPacket(now);
     for (const f of frames) {
       if (this.state === 'closed') return;
       this.onFrame(f, now);
@@ -240,6 +244,9 @@ export class Connection implements ConnectionHandle {
         // for every transfer). If the answer is lost, it lingers as before.
         this.answerClose = this.state === 'connected';
         this.terminate(this.closeReason ?? { kind: 'peer', errorCode: f.errorCode, reason: f.reason });
+        return;
+      case 'ack_frequency':
+        this.ackFreq.onPeerRequest(f);
         return;
       case 'padding':
       case 'ping':
@@ -263,6 +270,7 @@ export class Connection implements ConnectionHandle {
 
   private onFrameAcked(f: SentFrame): void {
     if (f.k === 'ack') this.recovery.acks.pruneBelow(f.floor);
+    else if (f.k === 'afreq') this.ackFreq.onAcked(f.seq);
     else if (f.k === 'mtu') {
       this.mtu.onProbeAcked(f.size);
       this.syncDatagramSize();
@@ -280,6 +288,7 @@ export class Connection implements ConnectionHandle {
     for (const p of lost) {
       for (const f of p.frames) {
         if (f.k === 'mtu') this.mtu.onProbeLost(f.size);
+        else if (f.k === 'afreq') this.ackFreq.onLost(f.seq);
         else if (f.k !== 'ack') this.streams.onFrameLost(f);
       }
     }
@@ -365,6 +374,7 @@ export class Connection implements ConnectionHandle {
       rec.acks.onAckSent(now);
       sent.push({ k: 'ack', floor: ack.ranges[ack.ranges.length - 1]!.start });
     }
+    if (wantData) this.ackFreq.write(w, sent, now, size);
     if (wantControl) {
       for (const f of this.streams.control.take((c) => frameSize(c) <= w.remaining - 1)) {
         encodeFrame(w, f);
@@ -382,6 +392,7 @@ export class Connection implements ConnectionHandle {
     if (w.length === 0) return null;
     const datagram = this.sealWritten(w);
     const ackEliciting = eliciting || wantPing || probe;
+    if (!ackEliciting && ack) this.n.ackPacketsSent++;
     if (ackEliciting) {
       if (probe) rec.probesPending--;
       rec.onPacketSent(this.nextPn - 1, now, datagram.length, streamId, sent, streamId !== null);

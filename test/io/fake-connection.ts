@@ -302,7 +302,7 @@ export class FakeConnection implements ConnectionHandle {
   stats(): ConnectionStats {
     return {
       rttMs: 1, minRttMs: 1, cwndBytes: this.limit, bytesInFlight: 0, pacingRateBytesPerSec: 0,
-      packetsSent: this.packetsSent, packetsReceived: this.packetsReceived, packetsLost: 0,
+      packetsSent: this.packetsSent, ackPacketsSent: 0, packetsReceived: this.packetsReceived, packetsLost: 0,
       bytesSent: 0, bytesReceived: 0, retransmittedBytes: 0, droppedMalformed: 0,
       droppedUnauthenticated: 0, lossRate: 0, datagramSize: 1200, datagramCap: this.pathMtu,
       mtuProbesSent: 0, mtuProbesLost: 0, mtuBlackHoles: 0, spuriousLosses: 0, spuriousBytes: 0,

@@ -159,9 +159,14 @@ describe('abort sources at the core (the app-level ones are in test/app/abort.te
       if (e.type === 'stream_stop_sending' || e.type === 'stream_reset') seen.push(`${side}:${e.type}:${e.id}:${e.errorCode}`);
     };
     s.runUntil(600);
+    // The error comes while the bottleneck queue has room (sRTT near the min RTT). When A's bytes
+    // fill the queue, B's packets queue behind them, and refilling the freed window on top of a
+    // full queue overflows it: then B's goodput waits on the queue and a loss, not on the window.
+    for (let st = s.sim.a.stats(); st.rttMs > 1.25 * st.minRttMs && s.sim.now < 5000; st = s.sim.a.stats()) s.runUntil(s.sim.now + 5);
+    const errorAt = s.sim.now;
     const a = s.a!;
     s.sim.b.streamStopSending(a, AppError.WRITE_ERROR);
-    s.runUntil(700);
+    s.runUntil(errorAt + 100);
     assert.ok(checked);
     // The receiver asked for the stop, so the RESET_STREAM it gets back needs no event; it only
     // fixes the final size so the stream's bytes can be written off.

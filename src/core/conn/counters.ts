@@ -10,6 +10,8 @@ export class Counters {
   bytesReceived = 0;
   droppedMalformed = 0;
   droppedUnauthenticated = 0;
+  /** Datagrams that carried nothing but an ACK. */
+  ackPacketsSent = 0;
 }
 
 export function connectionStats(n: Counters, r: RecoverySnapshot, m: MtuStats): ConnectionStats {

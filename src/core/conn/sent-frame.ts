@@ -7,4 +7,6 @@ export type SentFrame =
   /** An ACK we sent; once the peer acknowledges it, ranges below `floor` need not be repeated. */
   | { k: 'ack'; floor: number }
   /** A path MTU probe (PING and PADDING) of this datagram size; its loss is no congestion signal. */
-  | { k: 'mtu'; size: number };
+  | { k: 'mtu'; size: number }
+  /** An ACK_FREQUENCY request; conn/ack-frequency.ts decides whether a lost one goes again. */
+  | { k: 'afreq'; seq: number };

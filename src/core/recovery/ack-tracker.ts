@@ -5,9 +5,30 @@
 // `maxRangesKept` ranges the oldest are forgotten, and everything below the oldest range kept
 // (the "floor") is then treated as a duplicate. Only a packet delayed past hundreds of newer
 // gaps can be hit by that, and the sender has long declared it lost and resent its frames.
-import { DEFAULT_MAX_ACK_DELAY_MS } from './rtt.js';
+//
+// How often to acknowledge is the sender's call (ACK_FREQUENCY, draft-ietf-quic-ack-frequency;
+// recovery README, "ACK frequency"): until its first request, every 2nd ack-eliciting packet,
+// 25 ms at most, and at once for any packet out of order (RFC 9000 §13.2).
+import { DEFAULT_MAX_ACK_DELAY_MS, TIMER_GRANULARITY_MS } from './rtt.js';
 
+/** Ack-eliciting packets that make an ACK due (RFC 9000 §13.2.2: every second one). */
 export const DEFAULT_ACK_ELICITING_THRESHOLD = 2;
+/**
+ * Requests above this are taken as this: the max ack delay bounds the wait anyway, and a counter
+ * near 2^53 would lose its unit steps.
+ */
+const MAX_REQUESTED_COUNT = 1 << 20;
+
+/** An ACK_FREQUENCY request as the receiver applies it (draft semantics, delay in ms). */
+export interface AckFrequencyRequest {
+  seq: number;
+  /** Ack-eliciting packets that may arrive without an ACK; the next one makes it due. */
+  ackElicitingThreshold: number;
+  maxAckDelayMs: number;
+  /** 0: reordering alone never makes an ACK due; 1: any gap does; N: see reorderDue(). */
+  reorderThreshold: number;
+}
+
 /** Ranges per ACK frame; older ranges are left out (the sender already gave up on those gaps). */
 export const MAX_ACK_RANGES = 64;
 export const DEFAULT_MAX_RANGES_KEPT = 256;
@@ -35,6 +56,14 @@ export class AckTracker {
   private firstPendingAt: number | null = null;
   private immediate = false;
   private newSinceAck = false;
+  /** Largest pn in the last ACK sent: the sender may declare lost what lies reorderThreshold below it. */
+  private largestAckedSent = -1;
+  private lastRequestSeq = -1;
+  private ackDelayMs: number;
+  private ackEvery: number;
+  private reorderThreshold = 1;
+  /** Distinct packets recorded; with the pn span it tells how many of the peer's packets were lost. */
+  private receivedCount = 0;
   /**
    * A PING's ACK is sent twice, the copy right behind the first: the peer probes because our
    * ACKs stopped arriving, and on a path that loses in per-packet bursts each copy is one more
@@ -43,10 +72,40 @@ export class AckTracker {
   private pingRepeatOwed = false;
 
   constructor(
-    readonly maxAckDelayMs: number = DEFAULT_MAX_ACK_DELAY_MS,
-    readonly ackElicitingThreshold: number = DEFAULT_ACK_ELICITING_THRESHOLD,
+    maxAckDelayMs: number = DEFAULT_MAX_ACK_DELAY_MS,
+    ackElicitingThreshold: number = DEFAULT_ACK_ELICITING_THRESHOLD,
     private readonly maxRangesKept: number = DEFAULT_MAX_RANGES_KEPT,
-  ) {}
+  ) {
+    this.ackDelayMs = maxAckDelayMs;
+    this.ackEvery = ackElicitingThreshold;
+  }
+
+  get maxAckDelayMs(): number {
+    return this.ackDelayMs;
+  }
+
+  /** Pending ack-eliciting packets that make an ACK due. */
+  get ackElicitingThreshold(): number {
+    return this.ackEvery;
+  }
+
+  /** Packets recorded so far (duplicates excluded). */
+  get received(): number {
+    return this.receivedCount;
+  }
+
+  /**
+   * Applies the peer's ACK_FREQUENCY unless one with a higher sequence number came first (frames
+   * can arrive out of order or twice). The delay is raised to the timer granularity, the finest
+   * this side can keep (the draft's min_ack_delay, fixed here as there are no transport parameters).
+   */
+  applyFrequency(r: AckFrequencyRequest): void {
+    if (r.seq <= this.lastRequestSeq) return;
+    this.lastRequestSeq = r.seq;
+    this.ackEvery = Math.min(r.ackElicitingThreshold, MAX_REQUESTED_COUNT) + 1;
+    this.ackDelayMs = Math.max(r.maxAckDelayMs, TIMER_GRANULARITY_MS);
+    this.reorderThreshold = Math.min(r.reorderThreshold, MAX_REQUESTED_COUNT);
+  }
 
   /** True when the pn was already received, or is below the floor of what is still remembered. */
   isDuplicate(pn: number): boolean {
@@ -57,14 +116,15 @@ export class AckTracker {
   onPacketReceived(pn: number, ackEliciting: boolean, now: number, ackAtOnce = false): boolean {
     if (!Number.isSafeInteger(pn) || this.isDuplicate(pn)) return false;
     this.insert(pn);
+    this.receivedCount++;
     this.newSinceAck = true;
     if (pn > this.largestPn) {
       this.largestPn = pn;
       this.largestAt = now;
     }
     if (ackEliciting) {
-      // Out-of-order arrival is acked at once so the sender's loss detection sees it early.
-      if (ackAtOnce || pn < this.largestElicitingPn || this.gapBelow(pn)) this.immediate = true;
+      // Reordering is acked at once (as far as the sender asked) so its loss detection sees it early.
+      if (ackAtOnce || this.reorderDue(pn)) this.immediate = true;
       if (ackAtOnce) this.pingRepeatOwed = true;
       this.largestElicitingPn = Math.max(this.largestElicitingPn, pn);
       this.elicitingPending++;
@@ -77,8 +137,8 @@ export class AckTracker {
   /** Latest time an ACK may go out; in the past when one is due now; null when none is owed. */
   ackDeadline(): number | null {
     if (this.elicitingPending === 0 || this.firstPendingAt === null) return null;
-    if (this.immediate || this.elicitingPending >= this.ackElicitingThreshold) return this.firstPendingAt;
-    return this.firstPendingAt + this.maxAckDelayMs;
+    if (this.immediate || this.elicitingPending >= this.ackEvery) return this.firstPendingAt;
+    return this.firstPendingAt + this.ackDelayMs;
   }
 
   shouldAckNow(now: number): boolean {
@@ -127,6 +187,7 @@ export class AckTracker {
     this.firstPendingAt = null;
     this.immediate = false;
     this.newSinceAck = false;
+    this.largestAckedSent = this.largestPn;
   }
 
   /** Forgets ranges below pn; from now on those pns count as duplicates. */
@@ -143,6 +204,30 @@ export class AckTracker {
   /** Copy of the remembered ranges, oldest first (for tests and stats). */
   rangesAscending(): PnRange[] {
     return this.ranges.map((r) => ({ start: r.start, end: r.end }));
+  }
+
+  /**
+   * Whether the ack-eliciting packet `pn` (just inserted) makes an ACK due for reordering
+   * (draft-ietf-quic-ack-frequency §6.2). With a threshold N > 1, only when the sender can act
+   * on it: a missing packet the last ACK did not already show as lost is now N below the
+   * largest received, so the sender's packet threshold N declares it lost; or `pn` itself is
+   * one the sender has already declared lost, so the ACK lets it see the loss was spurious.
+   */
+  private reorderDue(pn: number): boolean {
+    const n = this.reorderThreshold;
+    if (n === 0) return false;
+    if (n === 1) return pn < this.largestElicitingPn || this.gapBelow(pn);
+    const largestUnacked = Math.max(this.largestElicitingPn, pn);
+    if (this.largestAckedSent >= 0 && pn <= this.largestAckedSent - n) return true;
+    const missing = this.smallestMissingFrom(this.largestAckedSent - n + 1);
+    return missing < largestUnacked && largestUnacked - missing >= n;
+  }
+
+  /** The smallest pn >= from (and >= the floor) not received. */
+  private smallestMissingFrom(from: number): number {
+    const lo = Math.max(from, this.floorPn);
+    const i = this.indexContaining(lo);
+    return i < 0 ? lo : this.ranges[i]!.end + 1;
   }
 
   /** After insertion: is some pn missing between the last ack-eliciting pn (or the floor) and pn? */

@@ -7,7 +7,7 @@
 export const INITIAL_RTT_MS = 333;
 /** RFC 9002 kGranularity: timers cannot be trusted below this. */
 export const TIMER_GRANULARITY_MS = 1;
-/** Default max_ack_delay (RFC 9000 §18.2); v1 has no transport parameters, so both sides use it. */
+/** Default max_ack_delay (RFC 9000 §18.2); there are no transport parameters, so both sides start from it. */
 export const DEFAULT_MAX_ACK_DELAY_MS = 25;
 
 export class RttEstimator {
@@ -18,13 +18,25 @@ export class RttEstimator {
   private minRtt = 0;
   private sampled = false;
   private firstSampleAt: number | null = null;
+  private ackDelayCapMs: number;
 
   constructor(
     private readonly initialRttMs: number = INITIAL_RTT_MS,
-    readonly maxAckDelayMs: number = DEFAULT_MAX_ACK_DELAY_MS,
+    maxAckDelayMs: number = DEFAULT_MAX_ACK_DELAY_MS,
   ) {
     this.smoothedRtt = initialRttMs;
     this.rttVar = initialRttMs / 2;
+    this.ackDelayCapMs = maxAckDelayMs;
+  }
+
+  /** The peer's max ack delay: caps reported ack delays and pads the probe timeout. */
+  get maxAckDelayMs(): number {
+    return this.ackDelayCapMs;
+  }
+
+  /** ACK_FREQUENCY changed it (draft-ietf-quic-ack-frequency §7; recovery README, "ACK frequency"). */
+  setMaxAckDelay(ms: number): void {
+    this.ackDelayCapMs = ms;
   }
 
   /** `latestRttMs` = ack time − send time of the largest newly acknowledged packet. */

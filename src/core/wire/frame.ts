@@ -2,6 +2,13 @@ import { WireError } from './errors.js';
 import { ByteReader, type ByteWriter } from './varint.js';
 import { type AckFrame, FRAME_ACK, ackFrameSize, decodeAckFrame, encodeAckFrame } from './frames/ack.js';
 import {
+  type AckFrequencyFrame,
+  FRAME_ACK_FREQUENCY,
+  ackFrequencyFrameSize,
+  decodeAckFrequencyFrame,
+  encodeAckFrequencyFrame,
+} from './frames/ack-frequency.js';
+import {
   type ConnectionCloseFrame,
   FRAME_CONNECTION_CLOSE,
   connectionCloseFrameSize,
@@ -77,7 +84,8 @@ export type Frame =
   | DataBlockedFrame
   | StreamDataBlockedFrame
   | ConnectionCloseFrame
-  | HandshakeDoneFrame;
+  | HandshakeDoneFrame
+  | AckFrequencyFrame;
 
 export type FrameType = Frame['type'];
 
@@ -97,6 +105,7 @@ export function encodeFrame(w: ByteWriter, f: Frame): void {
     case 'stream_data_blocked': return encodeStreamDataBlockedFrame(w, f);
     case 'connection_close': return encodeConnectionCloseFrame(w, f);
     case 'handshake_done': return encodeHandshakeDoneFrame(w, f);
+    case 'ack_frequency': return encodeAckFrequencyFrame(w, f);
   }
 }
 
@@ -116,6 +125,7 @@ export function frameSize(f: Frame): number {
     case 'stream_data_blocked': return streamDataBlockedFrameSize(f);
     case 'connection_close': return connectionCloseFrameSize(f);
     case 'handshake_done': return handshakeDoneFrameSize(f);
+    case 'ack_frequency': return ackFrequencyFrameSize(f);
   }
 }
 
@@ -137,6 +147,7 @@ function decodeOne(r: ByteReader): Frame {
     case FRAME_STREAM_DATA_BLOCKED: return decodeStreamDataBlockedFrame(r);
     case FRAME_CONNECTION_CLOSE: return decodeConnectionCloseFrame(r);
     case FRAME_HANDSHAKE_DONE: return decodeHandshakeDoneFrame(r);
+    case FRAME_ACK_FREQUENCY: return decodeAckFrequencyFrame(r);
     default: throw new WireError(`unknown frame type 0x${type.toString(16)}`);
   }
 }

@@ -1,8 +1,11 @@
 import { WireError } from './errors.js';
 import { ByteReader, type ByteWriter, varintSize } from './varint.js';
 
-/** "xf" v2 (v1 carried the receiver's connection id in short headers). */
-export const VERSION = 0x78660002;
+/**
+ * "xf" v3. v1 carried the receiver's connection id in short headers; v3 added the ACK_FREQUENCY
+ * frame, which a v2 peer would take for a malformed packet and drop with whatever rode in it.
+ */
+export const VERSION = 0x78660003;
 
 /**
  * How people see a version: "xf" versions by their number (2), anything else in hex. Long

@@ -16,3 +16,4 @@ export * from './frames/data-blocked.js';
 export * from './frames/stream-data-blocked.js';
 export * from './frames/connection-close.js';
 export * from './frames/handshake-done.js';
+export * from './frames/ack-frequency.js';

@@ -1,7 +1,7 @@
 // fast-check generators for wire values, shared by the wire tests (not a test file itself).
 import fc from 'fast-check';
 import type { AckRange, Frame } from '../../../src/core/wire/index.js';
-import { CID_LEN, MAX_VARINT } from '../../../src/core/wire/index.js';
+import { CID_LEN, MAX_REQUESTED_ACK_DELAY_MICROS, MAX_VARINT } from '../../../src/core/wire/index.js';
 
 /** Varint values biased towards every length class and its edges. */
 export const varintValue: fc.Arbitrary<number> = fc.oneof(
@@ -67,6 +67,14 @@ export const frameArbs = {
     .record({ errorCode: varintValue, reason: fc.string({ unit: 'binary', maxLength: 200 }) })
     .map((f) => ({ type: 'connection_close' as const, ...f })),
   handshake_done: fc.constant({ type: 'handshake_done' as const }),
+  ack_frequency: fc
+    .record({
+      seq: varintValue,
+      ackElicitingThreshold: varintValue,
+      requestedMaxAckDelayMicros: fc.integer({ min: 0, max: MAX_REQUESTED_ACK_DELAY_MICROS }),
+      reorderThreshold: varintValue,
+    })
+    .map((f) => ({ type: 'ack_frequency' as const, ...f })),
 } satisfies { [K in Frame['type']]: fc.Arbitrary<Extract<Frame, { type: K }>> };
 
 export const anyFrame: fc.Arbitrary<Frame> = fc.oneof(...Object.values(frameArbs)) as fc.Arbitrary<Frame>;

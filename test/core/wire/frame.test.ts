@@ -104,7 +104,7 @@ describe('helpers', () => {
       padding: false, ack: false, connection_close: false,
       ping: true, reset_stream: true, stop_sending: true, stream: true, max_data: true,
       max_stream_data: true, max_streams: true, data_blocked: true, stream_data_blocked: true,
-      handshake_done: true,
+      handshake_done: true, ack_frequency: true,
     };
     fc.assert(fc.property(anyFrame, (f) => assert.equal(isAckEliciting(f), expected[f.type])));
   });
