@@ -2,6 +2,7 @@
 // Stream ids: bit 0 = initiator (0 client, 1 server); all streams are bidirectional.
 import { SendStream } from '../stream/send-stream.js';
 import { RecvStream } from '../stream/recv-stream.js';
+import { BlockPool } from '../stream/block-pool.js';
 import { RoundRobinScheduler } from '../stream/scheduler.js';
 import { SendCredit } from '../flow/send-credit.js';
 import { RecvWindow } from '../flow/recv-window.js';
@@ -77,6 +78,8 @@ export class StreamTable {
   readonly connWindow = new RecvWindow(INITIAL_MAX_DATA, BASE_CONN_WINDOW, null, MAX_CONN_WINDOW);
   /** The path's BDP as this receiver measures it; windows follow it (RecvWindow.followBdp). */
   readonly receiveRate = new ReceiveRate();
+  /** Received bytes of every stream live in these blocks, reused across streams. */
+  readonly recvBlocks = new BlockPool();
   /** New (non-retransmitted) stream bytes we have sent, for connection flow control. */
   connSent = 0;
   /** Sum over streams of the highest offset received, for connection flow control. */
@@ -149,7 +152,7 @@ export class StreamTable {
     const entry: StreamEntry = {
       id,
       send: new SendStream(id, SEND_BUFFER_LIMIT, SEND_UNSENT_LIMIT),
-      recv: new RecvStream(id),
+      recv: new RecvStream(id, this.recvBlocks),
       sendCredit: new SendCredit(INITIAL_MAX_STREAM_DATA),
       recvWindow: new RecvWindow(INITIAL_MAX_STREAM_DATA, BASE_STREAM_WINDOW, null, MAX_STREAM_WINDOW),
       readableSignalled: false,

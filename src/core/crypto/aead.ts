@@ -28,8 +28,8 @@ export interface PacketCipher {
   sealPacket(k: PacketKey, packetNumber: number, header: Uint8Array, payload: Uint8Array): Uint8Array;
   /**
    * The plaintext of `sealed` (ciphertext || tag), or null when it does not authenticate. Never
-   * throws. The plaintext lies in a buffer of its own that nothing else writes: stream data is
-   * kept as views of it until the application reads it.
+   * throws. The plaintext lies in a buffer that nothing else writes while the packet is handled;
+   * the core keeps no reference to it afterwards (stream data is copied into receive blocks).
    */
   open(k: PacketKey, packetNumber: number, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
 }

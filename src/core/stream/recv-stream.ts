@@ -1,3 +1,4 @@
+import type { BlockPool } from './block-pool.js';
 import { ReassemblyBuffer } from './reassembly.js';
 import { isRecvReset, isRecvTerminal, nextRecvState, type RecvEvent, type RecvState } from './state.js';
 
@@ -17,7 +18,7 @@ const FINAL_SIZE_ERROR: RecvUpdate = { error: 'final_size', newBytes: 0 };
  */
 export class RecvStream {
   readonly id: number;
-  private readonly reasm = new ReassemblyBuffer();
+  private readonly reasm: ReassemblyBuffer;
   private _state: RecvState = 'recv';
   private _highest = 0;
   private _finalSize: number | null = null;
@@ -25,8 +26,10 @@ export class RecvStream {
   private stopped = false;
   private _resetErrorCode: number | null = null;
 
-  constructor(id: number) {
+  /** `pool`: the connection's receive blocks (a pool of its own when not given). */
+  constructor(id: number, pool?: BlockPool) {
     this.id = id;
+    this.reasm = new ReassemblyBuffer(pool);
   }
 
   get state(): RecvState {
@@ -78,7 +81,7 @@ export class RecvStream {
     return this.reasm.readableBytes > 0 || this.finReached();
   }
 
-  /** A STREAM frame. `data` must not change afterwards: it may be kept as a view. */
+  /** A STREAM frame; its data is copied, so the packet's buffer may go once this returns. */
   onData(offset: number, data: Uint8Array, fin: boolean): RecvUpdate {
     const end = offset + data.length;
     if (this.violatesFinalSize(end, fin)) return FINAL_SIZE_ERROR;
