@@ -7,10 +7,12 @@
 //   node bench/link.mjs [--quick] [--secs N] [--budget S] [--cc bbr|newreno] [--losses 0,1,5]
 //                       [--no-burst] [--nc] [--max-mib N] [--build] [--no-write] [--xfer DIR]
 //                       [--repeat N] [--name LINK] [--wall] [--mtu-sweep] [--size N[KMG]] [--mtus 1420,1280]
+//                       [--paths] [--cells j1,thin1,cubic]
 // --repeat N runs iperf3 (both algorithms) and xfer N times per loss, interleaved, and reports
 // each one's median: single runs on a busy 2-core host scatter by +-5 %.
 // --wall and --mtu-sweep replace the iperf3 table with wall-clock tables against a TCP file
-// copy (bench/lib/wall.mjs).
+// copy (bench/lib/wall.mjs); --paths with issue 21's jitter, reordering, thin-return-path and
+// next-to-CUBIC cells (bench/lib/paths-link.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,6 +24,7 @@ import { downAllLinks, makeLink } from './lib/netns.mjs';
 import { killChildren, run, start } from './lib/proc.mjs';
 import { median, withSteal } from './lib/runs.mjs';
 import { ensureCongestionControl } from './lib/tcp-copy.mjs';
+import { PATH_CELLS, pathsMode } from './lib/paths-link.mjs';
 import { mtuSweep, wallMode } from './lib/wall.mjs';
 import { xferOnce as xferRun } from './lib/xfer-run.mjs';
 
@@ -37,7 +40,7 @@ const MiB = 1 << 20;
 const opts = parseArgs(process.argv.slice(2));
 
 function parseArgs(argv) {
-  const o = { quick: false, secs: 0, budget: 0, cc: 'bbr', losses: null, burst: true, nc: false, maxMiB: 128, build: false, write: true, xfer: REPO, repeat: 1, name: 'xbench', wall: false, mtuSweep: false, size: 0, mtus: [1420, 1280] };
+  const o = { quick: false, secs: 0, budget: 0, cc: 'bbr', losses: null, burst: true, nc: false, maxMiB: 128, build: false, write: true, xfer: REPO, repeat: 1, name: 'xbench', wall: false, mtuSweep: false, paths: false, cells: null, size: 0, mtus: [1420, 1280] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -55,6 +58,8 @@ function parseArgs(argv) {
     else if (a === '--name') o.name = argv[++i];
     else if (a === '--wall') o.wall = true;
     else if (a === '--mtu-sweep') o.mtuSweep = true;
+    else if (a === '--paths') o.paths = true;
+    else if (a === '--cells') o.cells = argv[++i].split(',').filter(Boolean);
     else if (a === '--size') o.size = parseSize(argv[++i]);
     else if (a === '--mtus') o.mtus = argv[++i].split(',').filter(Boolean).map(Number);
     else die(`unknown option ${a}`);
@@ -62,7 +67,12 @@ function parseArgs(argv) {
   if (o.cc !== 'bbr' && o.cc !== 'newreno') die('--cc takes bbr or newreno');
   if (!/^[A-Za-z0-9_]{1,24}$/.test(o.name)) die('--name takes letters, digits and _ (at most 24), as linkem does');
   if (o.mtus.some((m) => !Number.isInteger(m) || m < 576)) die('--mtus takes whole MTUs of at least 576');
-  if (o.wall || o.mtuSweep) {
+  const unknownCell = o.cells?.find((c) => !PATH_CELLS.includes(c));
+  if (unknownCell) die(`--cells takes ${PATH_CELLS.join(', ')}, not ${unknownCell}`);
+  if (o.cells) o.paths = true;
+  // --paths alone: the 5 % loss + reordering cell's TCP copy of 64 MiB needs about a minute.
+  if (o.paths && !o.wall && !o.mtuSweep) o.budget ||= 90;
+  if (o.wall || o.mtuSweep || o.paths) {
     // One transfer of each kind per row and run, each cut off at the budget (TCP CUBIC at 1 %
     // loss needs minutes for 64 MiB); the issue's losses and file sizes.
     o.budget ||= 60;
@@ -133,6 +143,12 @@ function tcpCopyCheck() {
   const socat = have('socat') || (aptInstall(['socat']) && have('socat'));
   if (!socat) log('bench:link: socat missing and apt-get could not install it: TCP copy columns skipped');
   return (cc) => (socat ? ensureCongestionControl(cc) : 'socat missing');
+}
+
+/** For --paths' CUBIC cell: why iperf3 with CUBIC cannot run, or null. */
+function iperfCheck() {
+  if (!have('iperf3') && !(aptInstall(['iperf3']) && have('iperf3'))) return 'iperf3 missing and apt-get could not install it';
+  return ensureCongestionControl('cubic');
 }
 
 /** Builds dist when missing, stale (a src file is newer) or asked to; a failed build of an existing dist only warns. */
@@ -326,7 +342,7 @@ function runsTable(rows) {
 async function main() {
   if (process.getuid?.() !== 0) die('needs root (network namespaces); run it as root');
   if (!existsSync(LINKEM)) die(`linkem not found at ${LINKEM}`);
-  const walls = opts.wall || opts.mtuSweep;
+  const walls = opts.wall || opts.mtuSweep || opts.paths;
   if (!walls) ensureTools();
   ensureBuild();
   mkdirSync(WORK, { recursive: true });
@@ -348,16 +364,17 @@ async function main() {
   }
 }
 
-/** --wall and/or --mtu-sweep, each on its own link (see bench/lib/wall.mjs). */
+/** --wall, --mtu-sweep and/or --paths, each on its own link (bench/lib/wall.mjs, bench/lib/paths-link.mjs). */
 async function wallTables() {
   // Other work on this 2-core host slows xfer (user-space pacing) more than kernel TCP: the
   // header gives the load around the run so that a figure can be weighed.
   const loadBefore = loadavg()[0];
   const info = await xferInfo(false);
-  const ctx = { opts, env: { link, xferDir: opts.xfer, cc: opts.cc, work: WORK, aIp: A_IP, port: PORT, budgetMs: opts.budget * 1000 }, tcpSkip: tcpCopyCheck(), log };
+  const ctx = { opts, env: { link, xferDir: opts.xfer, cc: opts.cc, work: WORK, aIp: A_IP, port: PORT, budgetMs: opts.budget * 1000 }, tcpSkip: tcpCopyCheck(), iperfSkip: opts.paths ? iperfCheck() : null, log };
   const sections = [];
   if (opts.wall) sections.push(await wallMode(ctx));
   if (opts.mtuSweep) sections.push(await mtuSweep(ctx));
+  if (opts.paths) sections.push(await pathsMode(ctx));
   const about =
     `xfer \`--cc ${opts.cc}\` (dist runs \`${info.running}\`)${opts.xfer === REPO ? '' : ` from ${opts.xfer}`}, TCP copies with socat (TCP_CONGESTION per socket), ` +
     `each transfer cut off after ${opts.budget} s · \`node bin/xfer --version\` takes ${fmt(info.startupMs / 1000, 2)} s here · ` +

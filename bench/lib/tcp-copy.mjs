@@ -27,7 +27,7 @@ export function ensureCongestionControl(cc) {
 
 /**
  * Copies `src` ({ path, size, sha }) b -> a with `cc` on both sockets. env: { link, work, aIp }.
- * `wallMs` runs from starting the sending socat to the receiving one's exit, which comes after
+ * `wallMs` runs from starting the sending socat (`startedAt`, performance.now()) to the receiving one's exit, which comes after
  * the whole file is written. A copy still running after `budgetMs` is cut off and reports the
  * rate of what had arrived by then, marked partial.
  */
@@ -45,7 +45,7 @@ export async function tcpCopy(env, src, cc, budgetMs) {
     const sendFailed = send.then((s) => (s.code !== 0 && !s.timedOut ? { code: 'sender failed', at: performance.now() } : never));
     const r = await Promise.race([recvEnd, sendFailed, deadline(budgetMs)]);
     if (!r) {
-      const cut = cutOff(out, performance.now() - t0, src.size);
+      const cut = { ...cutOff(out, performance.now() - t0, src.size), startedAt: t0 };
       await send; // killed by its own timeout, which started with it
       return cut;
     }
@@ -55,7 +55,7 @@ export async function tcpCopy(env, src, cc, budgetMs) {
     // A failed copy has no rate: its time says nothing about the link.
     if (s.code !== 0 || r.code !== 0) return { wallMs, mbps: NaN, ok: false, note: `socat exit ${s.code}/${r.code}: ${(s.stderr || recv.output()).trim().split('\n').pop()}` };
     if (got !== src.size) return { wallMs, mbps: NaN, ok: false, note: `short: ${got} of ${src.size} B` };
-    return { wallMs, mbps: (src.size * 8) / (wallMs * 1000), ok: true, shaOk: (await sha256(out)) === src.sha };
+    return { startedAt: t0, wallMs, mbps: (src.size * 8) / (wallMs * 1000), ok: true, shaOk: (await sha256(out)) === src.sha };
   } finally {
     await recv.stop();
   }

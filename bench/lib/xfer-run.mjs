@@ -18,10 +18,12 @@ function randomCode() {
 }
 
 /**
- * Sends `file` (`size` bytes) b -> a. env: { link, xferDir, cc, work, aIp, port }.
- * `ms` is the sender process's wall time; `wallMs` runs from starting the sender to the
- * receiver's exit (what a user waiting for the file sees). ok needs both exits 0 and the file
- * there; `sha` is its SHA-256 for the caller to compare.
+ * Sends `file` (`size` bytes) b -> a. env: { link, xferDir, cc, work, aIp, port, recvStats? }.
+ * `ms` is the sender process's wall time; `wallMs` runs from starting the sender (`startedAt`,
+ * performance.now()) to the receiver's exit (what a user waiting for the file sees). ok needs
+ * both exits 0 and the file there; `sha` is its SHA-256 for the caller to compare. `sendText`
+ * is the sender's output; with `recvStats` the receiver runs with --stats too and `recvText`
+ * holds its output.
  */
 export async function xferOnce(env, file, size, timeoutMs) {
   const out = join(env.work, 'out');
@@ -29,7 +31,7 @@ export async function xferOnce(env, file, size, timeoutMs) {
   mkdirSync(out, { recursive: true });
   const code = randomCode();
   const xfer = [process.execPath, join(env.xferDir, 'bin/xfer')];
-  const recv = start(...env.link.inNs('a', [...xfer, 'recv', '--listen', `${env.aIp}:${env.port}`, '--out', out, '--code', code, '--cc', env.cc, '-q']));
+  const recv = start(...env.link.inNs('a', [...xfer, 'recv', '--listen', `${env.aIp}:${env.port}`, '--out', out, '--code', code, '--cc', env.cc, '-q', ...(env.recvStats ? ['--stats'] : [])]));
   const recvEnd = recv.exited.then((c) => ({ code: c, at: performance.now() }));
   try {
     if (!(await env.link.waitListening('u', env.port, 10_000))) return { ok: false, note: `receiver did not listen: ${recv.output().trim()}` };
@@ -39,7 +41,8 @@ export async function xferOnce(env, file, size, timeoutMs) {
     const t0 = performance.now();
     const s = await run(...env.link.inNs('b', [...xfer, 'send', file, `${env.aIp}:${env.port}`, '--code', code, '--cc', env.cc, '--stats']), { timeoutMs }).finally(() => clearInterval(watch));
     const r = await Promise.race([recvEnd, deadline(RECV_GRACE_MS).then(() => ({ code: 'timeout', at: NaN }))]);
-    const base = { ...parseSendOutput(`${s.stdout}\n${s.stderr}`), ms: s.ms, wallMs: r.at - t0, mbps: (size * 8) / (s.ms * 1000) };
+    const sendText = `${s.stdout}\n${s.stderr}`;
+    const base = { ...parseSendOutput(sendText), sendText, recvText: recv.output(), startedAt: t0, ms: s.ms, wallMs: r.at - t0, mbps: (size * 8) / (s.ms * 1000) };
     if (s.timedOut) {
       // What arrived before the cut still says how fast it was going.
       const partial = Math.max(seen, bytesUnderSafe(out));
