@@ -74,7 +74,11 @@ const CUBIC_CELL = { id: 'cubic', up: ['--rate', '100', '--delay', '25ms', '--qu
 
 export const PATH_CELLS = [...GROUPS.flatMap((g) => g.cells.map((c) => c.id)), CUBIC_CELL.id];
 
-/** xfer's --stats figures: the sender's (retransmissions, spurious losses, data packets) and the receiver's ACKs. */
+/**
+ * xfer's --stats figures: the sender's (retransmissions, spurious losses, data packets) and the
+ * datagrams the receiver sent, counted whole as bench:sim's paths table does: nearly all are
+ * ACK-only, and every one of them takes the return path.
+ */
 function connStats(r) {
   const s = statsBlock(r.sendText ?? '');
   const rv = statsBlock(r.recvText ?? '');
@@ -88,7 +92,7 @@ function connStats(r) {
     spuriousBytes: spurious ? Number(spurious[2]) : NaN,
     reorder: s['reorder tolerance'] ?? null,
     dataPkts,
-    acksPerData: rv ? num(rv['ACK-only packets sent']) / dataPkts : NaN,
+    acksPerData: rv ? num(rv['packets sent']) / dataPkts : NaN,
   };
 }
 
@@ -171,8 +175,8 @@ export async function pathsMode({ opts, env, tcpSkip, iperfSkip, log }) {
 
 const NOTES = [
   '*retransmitted* is `xfer send --stats`\' retransmitted bytes (% of the file); *spurious* its spurious losses (packets declared lost and then',
-  'acknowledged) with the stream bytes they carried; *ACKs / data packet* is the receiver\'s ACK-only datagrams (`xfer recv --stats`) per data',
-  'datagram the sender sent. The link columns are linkem\'s counters (`linkem stats --json`) over the xfer run that stands for the row:',
+  'acknowledged) with the stream bytes they carried; *ACKs / data packet* is the datagrams the receiver sent (`xfer recv --stats`, nearly',
+  'all ACK-only) per data datagram the sender sent. The link columns are linkem\'s counters (`linkem stats --json`) over the xfer run that stands for the row:',
   'packets lost to random loss and dropped at the full queue on the data path (b → a), and queue drops on the return path (a → b).',
 ].join('\n');
 
