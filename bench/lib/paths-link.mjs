@@ -168,8 +168,9 @@ export async function pathsMode({ opts, env, tcpSkip, iperfSkip, log }) {
     parts.push('', `*${g.title}*: ${fmt(size / MiB, 0)} MiB, ${g.about}.`, '', cellTable(rows, methods, opts.cc, size));
     if (opts.repeat > 1) parts.push('', `Medians of ${opts.repeat} interleaved runs (a failed or corrupt xfer run stands for its row); every run [steal %]:`, '', runsTable(rows, methods, 'link'));
   }
+  // The notes explain the cell tables' columns; the CUBIC table says what its own are.
+  if (parts.length > 1) parts.push('', NOTES);
   if (wanted(CUBIC_CELL.id)) parts.push('', await cubicSection({ opts, env: penv, methods, iperfSkip, log }));
-  parts.push('', NOTES);
   return parts.join('\n');
 }
 
