@@ -115,6 +115,9 @@ export class HandshakePhase {
     if (header.version !== VERSION) return this.onOtherVersion(buf, header);
     if (this.client) return this.onClientSide(this.client, buf, header, headerLength);
     if (!this.server || header.packetType !== 'client_hello') return {};
+    // Before the peer is authenticated no answer may outweigh what drew it (a spoofed source
+    // would make us an amplifier): a datagram shorter than a hello is dropped unanswered.
+    if (buf.length < MIN_CLIENT_HELLO) return { dropped: 'malformed' };
     const verdict = this.server.onClientHello(buf, header, headerLength);
     if (verdict.kind === 'rejected') return { reply: verdict.reply, dropped: 'unauthenticated', event: { type: 'auth_failed' } };
     if (this.sends === 0) this.replyQueued = true;
