@@ -49,6 +49,11 @@ export const nativeHashes: Hashes = {
     for (const p of parts) h.update(p);
     return new Uint8Array(h.digest());
   },
+  sha512(parts) {
+    const h = createHash('sha512');
+    for (const p of parts) h.update(p);
+    return new Uint8Array(h.digest());
+  },
   hmac(key, parts) {
     const m = createHmac('sha256', key);
     for (const p of parts) m.update(p);

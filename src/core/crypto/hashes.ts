@@ -1,13 +1,15 @@
-// SHA-256, HMAC-SHA256 and HKDF (RFC 5869) as the handshake uses them, behind an interface so
+// SHA-256, SHA-512, HMAC-SHA256 and HKDF (RFC 5869) as the handshake uses them, behind an interface so
 // that io can hand in OpenSSL's. The core's own are noble's, in pure JS: in a process that has
 // just started they run interpreted, and each side hashes its ~1.2 KB hellos two or three times
 // on the handshake's critical path (about 10 ms on this 2-core host, a fraction of one natively).
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 
 export interface Hashes {
   /** SHA-256 of the parts, concatenated. */
   sha256(parts: Uint8Array[]): Uint8Array;
+  /** SHA-512 of the parts, concatenated (CPace's hash). */
+  sha512(parts: Uint8Array[]): Uint8Array;
   /** HMAC-SHA256 under `key` of the parts, concatenated. */
   hmac(key: Uint8Array, parts: Uint8Array[]): Uint8Array;
 }
@@ -15,6 +17,11 @@ export interface Hashes {
 export const nobleHashes: Hashes = {
   sha256(parts) {
     const h = sha256.create();
+    for (const p of parts) h.update(p);
+    return h.digest();
+  },
+  sha512(parts) {
+    const h = sha512.create();
     for (const p of parts) h.update(p);
     return h.digest();
   },
