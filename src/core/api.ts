@@ -15,7 +15,7 @@ export type { KeyExchange, KeyExchangeFactory } from './crypto/handshake.js';
 export { nobleKeyExchange } from './crypto/handshake.js';
 export type { Hashes } from './crypto/hashes.js';
 export { nobleHashes } from './crypto/hashes.js';
-export { nobleCipher, packetNonce, TAG_LEN } from './crypto/aead.js';
+export { nobleCipher, packetNonce, packetNonceInto, TAG_LEN } from './crypto/aead.js';
 
 export type Role = 'client' | 'server';
 

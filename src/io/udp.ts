@@ -2,7 +2,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { recycleDatagram } from './native-cipher.js';
+import { isPooledDatagram, recycleDatagram } from './native-cipher.js';
 import type { DatagramPort, Network, PeerAddress } from './network.js';
 import { pathMtuCap } from './path-mtu.js';
 
@@ -36,7 +36,8 @@ class UdpPort implements DatagramPort {
     // A connected socket sends at once unless the kernel queue is full, and then libuv queues
     // the datagram (getSendQueueCount > 0). Sent at once, nothing holds its buffer any more.
     // An unconnected one resolves the address first and sends on a later tick: never reuse.
-    if (this.connected && this.queued() === 0) recycleDatagram(buf);
+    // Small datagrams come from Node's own pool: no queue query for them.
+    if (this.connected && isPooledDatagram(buf) && this.queued() === 0) recycleDatagram(buf);
   }
 
   setHandler(handler: Handler | null): void {

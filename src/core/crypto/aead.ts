@@ -56,9 +56,18 @@ function assertPacketNumber(packetNumber: number): void {
  * Throws RangeError when the packet number is not an integer in [0, 2^53-1].
  */
 export function packetNonce(iv: Uint8Array, packetNumber: number): Uint8Array {
+  return packetNonceInto(iv, packetNumber, new Uint8Array(IV_LEN));
+}
+
+/**
+ * packetNonce written into `out` (IV_LEN bytes) and returned: a caller that hands the nonce to a
+ * cipher which copies it (node:crypto's createCipheriv does) can reuse one buffer per packet.
+ */
+export function packetNonceInto(iv: Uint8Array, packetNumber: number, out: Uint8Array): Uint8Array {
   assertPacketNumber(packetNumber);
   if (iv.length !== IV_LEN) throw new RangeError(`iv must be ${IV_LEN} bytes`);
-  const nonce = iv.slice();
+  out.set(iv);
+  const nonce = out;
   const hi = Math.floor(packetNumber / TWO_POW_32);
   const lo = packetNumber >>> 0;
   nonce[4]! ^= hi >>> 24;

@@ -4,7 +4,7 @@ import { createCipheriv } from 'node:crypto';
 import fc from 'fast-check';
 import { aeadVectors, ivFor } from './aead-vectors.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { IV_LEN, TAG_LEN, openPayload, packetNonce, sealPayload, type PacketKey } from '../../../src/core/crypto/aead.js';
+import { IV_LEN, TAG_LEN, openPayload, packetNonce, packetNonceInto, sealPayload, type PacketKey } from '../../../src/core/crypto/aead.js';
 
 const file = { vectors: aeadVectors };
 
@@ -69,6 +69,16 @@ describe('packetNonce', () => {
       fc.property(iv12, pnArb, pnArb, (iv, a, b) => {
         fc.pre(a !== b);
         assert.notDeepEqual(packetNonce(iv, a), packetNonce(iv, b));
+      }),
+    );
+  });
+
+  test('packetNonceInto writes the same nonce into a reused buffer', () => {
+    const out = new Uint8Array(IV_LEN);
+    fc.assert(
+      fc.property(iv12, pnArb, (iv, pn) => {
+        assert.equal(packetNonceInto(iv, pn, out), out);
+        assert.deepEqual(out, packetNonce(iv, pn));
       }),
     );
   });
