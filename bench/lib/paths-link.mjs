@@ -85,7 +85,8 @@ function connStats(r) {
   if (!s) return null;
   const num = (v) => (v === undefined ? NaN : Number(v));
   const spurious = (s['spurious losses (bytes)'] ?? '').match(/^(\d+) \((\d+)\)$/);
-  const dataPkts = num(s['packets sent']) - num(s['ACK-only packets sent']);
+  // A checkout older than the ACK-only count (--xfer DIR) sent next to none from the sender.
+  const dataPkts = num(s['packets sent']) - (num(s['ACK-only packets sent']) || 0);
   return {
     retransmitted: num(s['retransmitted bytes']),
     spuriousLosses: spurious ? Number(spurious[1]) : NaN,
@@ -139,7 +140,8 @@ async function runCell({ env, file, methods, repeat, label, log }) {
 function describe(r) {
   const status = r.ok ? (r.shaOk ? '' : ' SHA MISMATCH') : ` ${r.partial ? '' : '✗ '}${r.note}`;
   const c = r.conn;
-  const conn = c ? `, retx ${fmt(c.retransmitted / 1e6, 1)} MB, spurious ${c.spuriousLosses} (${fmt(c.spuriousBytes / 1e6, 2)} MB), ACKs/data ${fmt(c.acksPerData, 3)}, tolerance ${c.reorder}` : '';
+  const spurious = c && Number.isFinite(c.spuriousLosses) ? `, spurious ${c.spuriousLosses} (${fmt(c.spuriousBytes / 1e6, 2)} MB)` : '';
+  const conn = c ? `, retx ${fmt(c.retransmitted / 1e6, 1)} MB${spurious}, ACKs/data ${fmt(c.acksPerData, 3)}${c.reorder ? `, tolerance ${c.reorder}` : ''}` : '';
   const k = r.counters;
   const link = k ? `, b→a lost ${k.ba.lost} queue ${k.ba.queueDrops} of ${k.ba.pkts}, a→b queue ${k.ab.queueDrops} of ${k.ab.pkts}` : '';
   return `${fmt(r.mbps, 2)} Mbit/s in ${fmt(r.wallMs / 1000, 2)} s${status}${conn}${link}, steal ${fmt(r.steal, 1)} %`;
