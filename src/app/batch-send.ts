@@ -11,7 +11,7 @@ import {
   BATCH_VERSION, encodeBatchHeader, encodeGo, SMALL_MAX, toDecisions, toResult, toWire, type Decision, type Go, type ItemResultFrame,
 } from './batch.js';
 import { ByteReader } from './bytes.js';
-import { ProtocolError } from './codec.js';
+import { peerReason, ProtocolError } from './codec.js';
 import { EarlyPolicy, FileStreamer, SourceFailed, type ReadSource } from './file-stream.js';
 import type { FileId, HashCache } from './hash-cache.js';
 import { hashBytes } from './hashing.js';
@@ -47,7 +47,7 @@ class Refused extends Error {}
 /** Throws Refused for a refusal answer ({ok: false, error}) where decisions were expected. */
 function refusal(v: unknown): unknown {
   const a = v as { ok?: unknown; error?: unknown } | null;
-  if (typeof a === 'object' && a !== null && a.ok === false && typeof a.error === 'string') throw new Refused(a.error.slice(0, 1000));
+  if (typeof a === 'object' && a !== null && a.ok === false && typeof a.error === 'string') throw new Refused(peerReason(a.error));
   return v;
 }
 

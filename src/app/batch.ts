@@ -23,7 +23,8 @@
 // hangs up without waiting for one; see tree-receive.ts).
 // Files above SMALL_MAX travel alone in their batch, so a failure mid-file can stop the whole
 // stream; within a batch of small files a failed item's remaining bytes are read and dropped.
-import { encodeFramed, MAX_FRAMED_LEN, ProtocolError } from './codec.js';
+import { printable } from '../io/printable.js';
+import { encodeFramed, MAX_FRAMED_LEN, peerReason, ProtocolError } from './codec.js';
 import { DIGEST_LEN } from './hashing.js';
 import type { EntryKind, TreeEntry, TreeEvent, TreeNote } from './tree.js';
 
@@ -96,7 +97,7 @@ export function encodeResult(r: ItemResultFrame): Uint8Array {
 export function toBatchHeader(value: unknown): BatchHeader {
   if (!isRecord(value)) throw new ProtocolError('batch header is not an object');
   if (value.v !== BATCH_VERSION) {
-    throw new ProtocolError(`unsupported header version ${String(value.v)} (this xfer speaks ${BATCH_VERSION}: run the same version on both ends)`);
+    throw new ProtocolError(`unsupported header version ${printable(String(value.v))} (this xfer speaks ${BATCH_VERSION}: run the same version on both ends)`);
   }
   if (typeof value.fresh !== 'boolean') throw new ProtocolError('bad batch flag');
   if (!Array.isArray(value.items) || value.items.length === 0 || value.items.length > BATCH_ITEMS_MAX) {
@@ -154,7 +155,7 @@ function toDecision(d: unknown, item: WireEntry): Decision {
       return { a: 'done' };
     case 'refuse':
       if (typeof d.why !== 'string') break;
-      return { a: 'refuse', why: d.why.slice(0, 1000) };
+      return { a: 'refuse', why: peerReason(d.why) };
   }
   throw new ProtocolError('bad decision');
 }
@@ -169,7 +170,7 @@ export function toGo(value: unknown, items: WireEntry[], expect: number): Go {
   }
   if (value.skip !== 'same' && value.skip !== 'differs' && value.skip !== 'failed') throw new ProtocolError('bad item skip');
   const g: Go = { i: expect, skip: value.skip };
-  if (typeof value.why === 'string') g.why = value.why.slice(0, 1000);
+  if (typeof value.why === 'string') g.why = peerReason(value.why);
   return g;
 }
 
@@ -177,7 +178,7 @@ export function toResult(value: unknown, expect: number): ItemResultFrame {
   if (!isRecord(value) || value.i !== expect || typeof value.ok !== 'boolean') throw new ProtocolError('bad item result');
   if (value.why !== undefined && typeof value.why !== 'string') throw new ProtocolError('bad item result');
   const r: ItemResultFrame = { i: expect, ok: value.ok };
-  if (typeof value.why === 'string') r.why = value.why.slice(0, 1000);
+  if (typeof value.why === 'string') r.why = peerReason(value.why);
   return r;
 }
 

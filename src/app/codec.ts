@@ -4,10 +4,14 @@
 // and back (receiver -> sender): u32 answer length | answer JSON | FIN.
 // A pipe's data runs until FIN, minus the trailer. Files and trees use batch.ts (version 2).
 
+import { printable } from '../io/printable.js';
+
 export const TRAILER_LEN = 32;
 /** Headers and answers are small; anything bigger is a broken or hostile peer. */
 export const MAX_FRAMED_LEN = 64 * 1024;
 const MAX_NAME_LEN = 4096;
+/** A peer's reason is one line of a report, not a document. */
+const MAX_REASON_LEN = 1000;
 
 export type ItemKind = 'file' | 'pipe';
 
@@ -26,6 +30,15 @@ export interface ItemHeader {
 export interface Answer {
   ok: boolean;
   error?: string;
+}
+
+/**
+ * A reason the peer wrote (a refusal, a skip, a failed result), as it may be shown: cut to
+ * MAX_REASON_LEN and escaped. Every peer reason passes here once, as it is decoded, so nothing
+ * the app builds from it can carry the peer's control or bidi characters to a terminal.
+ */
+export function peerReason(text: string): string {
+  return printable(text.slice(0, MAX_REASON_LEN));
 }
 
 export class ProtocolError extends Error {
@@ -72,7 +85,7 @@ export function encodeAnswer(a: Answer): Uint8Array {
 export function toHeader(value: unknown): ItemHeader {
   if (!isRecord(value)) throw new ProtocolError('header is not an object');
   const { v, kind, name, size, mode, mtime } = value;
-  if (v !== 1) throw new ProtocolError(`unsupported header version ${String(v)}`);
+  if (v !== 1) throw new ProtocolError(`unsupported header version ${printable(String(v))}`);
   if (kind !== 'file' && kind !== 'pipe') throw new ProtocolError('bad header kind');
   if (typeof name !== 'string' || name.length > MAX_NAME_LEN) throw new ProtocolError('bad header name');
   const sizeOk = kind === 'file' ? isCount(size) : size === null;
@@ -86,7 +99,7 @@ export function toAnswer(value: unknown): Answer {
   if (!isRecord(value) || typeof value.ok !== 'boolean') throw new ProtocolError('bad answer');
   const { ok, error } = value;
   if (error !== undefined && typeof error !== 'string') throw new ProtocolError('bad answer error');
-  return error === undefined ? { ok } : { ok, error: error.slice(0, 1000) };
+  return error === undefined ? { ok } : { ok, error: peerReason(error) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

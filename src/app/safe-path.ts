@@ -6,6 +6,7 @@
 // Missing parent directories are created one component at a time under the same checks.
 import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { printable } from '../io/printable.js';
 import { isPartName } from './resume.js';
 
 export const MAX_PATH_BYTES = 4096;
@@ -37,17 +38,12 @@ export function checkRelPath(path: string): string[] | string {
   return parts;
 }
 
-// C0 controls and DEL would otherwise rewrite the user's terminal when a name is printed.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/g;
-
-/** A path as it may be shown on a terminal: control characters escaped, nothing else changed. */
+/**
+ * A path as it may be shown on a terminal: the sender chose it, so it is escaped like all peer
+ * text (controls, bidi and invisible characters; see io/printable.ts), nothing else changed.
+ */
 export function displayPath(path: string): string {
-  return path.replace(CONTROL, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
+  return printable(path);
 }
 
 /** Directories already checked (or created) are not lstat'ed again; bounded so memory stays flat. */

@@ -3,6 +3,7 @@
 import { VERSION, describeVersion } from '../core/wire/header.js';
 import type { CloseReason } from '../core/api.js';
 import { AppError } from '../core/api.js';
+import { printable } from './printable.js';
 
 /** The peer reset its sending side (RESET_STREAM) before the end of the data. */
 export class StreamResetError extends Error {
@@ -43,7 +44,8 @@ export function describeClose(reason: CloseReason): string {
     case 'peer':
     case 'protocol_error': {
       const who = reason.kind === 'peer' ? 'by the peer' : reason.kind === 'local' ? 'locally' : 'protocol error';
-      const why = reason.reason ? `: ${reason.reason}` : '';
+      // A peer's CONNECTION_CLOSE reason is its text: escaped before it can reach a terminal.
+      const why = reason.reason ? `: ${printable(reason.reason)}` : '';
       return `${who} (${codeName(reason.errorCode)})${why}`;
     }
     case 'idle_timeout':
