@@ -78,7 +78,9 @@ export class Driver {
   private onDatagram(buf: Uint8Array, from: PeerAddress): void {
     if (this.stopped) return;
     if (this.locked) {
-      if (this.peer && !sameAddress(from, this.peer)) return;
+      // The same object is the same address: the UDP port hands out one per sender, so this is
+      // usually a pointer compare instead of two address normalisations per datagram.
+      if (this.peer && from !== this.peer && !sameAddress(from, this.peer)) return;
     } else {
       this.peer = from;
     }

@@ -158,6 +158,9 @@ export class StreamOps {
   }
 
   private peerEntry(id: number): StreamEntry | null {
+    // Nearly every frame is for a stream that exists: one lookup, no result object.
+    const known = this.table.get(id);
+    if (known) return known;
     const { entry, opened } = this.table.forPeerFrame(id);
     for (const sid of opened) this.events.push({ type: 'stream_opened', id: sid });
     return entry;
