@@ -20,6 +20,7 @@ import { StartupFill } from './startup-fill.js';
 import { ProbeBwCycle, type CycleView } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
 import { CutUndo } from './bbr-undo.js';
+import { Compete } from './bbr-compete.js';
 import { CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LossModel, RoundStats, isCongestedRound, wasHostLimited } from './bbr-loss.js';
 import {
   STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN,
@@ -47,6 +48,8 @@ export class Bbr implements CongestionController {
   private readonly stats = new RoundStats();
   private readonly aggregation = new AckAggregation();
   private readonly undo = new CutUndo();
+  /** Next to a loss-based flow the window is an AIMD one (bbr-compete.ts). */
+  private readonly compete = new Compete();
   private readonly jump: StartupJump;
   private readonly fill = new StartupFill();
   private inflightHi = Infinity;
@@ -224,6 +227,7 @@ export class Bbr implements CongestionController {
   }
 
   window(): number {
+    if (this.compete.isActive && this.mode !== 'probe_rtt') return Math.max(this.minCwnd(), this.compete.window);
     return Math.max(this.minCwnd(), Math.min(this.cwnd, this.inflightHi));
   }
 
@@ -309,8 +313,10 @@ export class Bbr implements CongestionController {
       if (rs.isClean(this.minRttMs)) this.loss.learnFrom(rs);
       // Losses in the round right after a cut belong to packets sent before it.
       const settled = this.round > this.lastCutRound + 1;
-      if (settled && isCongestedRound(rs, this.loss.judged.rate, this.minRttMs)) this.onCongestion(rs);
+      const congested = settled && isCongestedRound(rs, this.loss.judged.rate, this.minRttMs);
+      if (congested) this.onCongestion(rs);
       else this.growInflightCap(rs);
+      this.compete.onRound(rs, { probing: this.mode === 'probe_bw', congested, window: this.window(), mds: this.mds, now: this.clock });
       // A queue that never drained while we cruised: the flows sharing the bottleneck together
       // overestimate it (each max filter holds its own probe's peak). Fall back to what we
       // really got, so the sum of the rates matches the bottleneck again.
@@ -323,7 +329,8 @@ export class Bbr implements CongestionController {
       // flow-control-limited stretch all lower its best sample), so a cut takes at most
       // STANDING_QUEUE_MAX_CUT per round, and rounds with app-limited samples do not count;
       // a queue that keeps standing keeps cutting.
-      if (this.mode === 'probe_bw' && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue && !rs.appLimited) {
+      const modelled = this.mode === 'probe_bw' && !this.compete.isActive;
+      if (modelled && this.pacingGain <= 1 && rs.maxRate > 0 && this.standingQueue && !rs.appLimited) {
         this.bwFilter.resetTo(this.round + 1, Math.max(rs.maxRate, (1 - STANDING_QUEUE_MAX_CUT) * this.bandwidth));
         // The cut above keeps every flow's share (each falls back to what it got), so it cannot
         // make two flows converge. A multiplicative cut of the window cap, regrown by one packet
@@ -552,6 +559,7 @@ export class Bbr implements CongestionController {
     // Never slower than the window floor per min RTT: a flow starved by another (its delivery
     // samples, and so its estimate, shrinking towards zero) must still send enough to be seen.
     if (rate > 0 && Number.isFinite(this.minRttMs)) rate = Math.max(rate, (this.minCwnd() * 1000) / Math.max(this.minRttMs, 1));
+    if (this.compete.isActive) rate = Math.max(rate, this.compete.pacingRate());
     if (rate > 0) this.pacing = rate;
     const jump = this.jump.active;
     if (jump) this.pacing = jump.pacing;
@@ -571,6 +579,7 @@ export class Bbr implements CongestionController {
     this.pacing = 0;
     this.priorCwnd = 0;
     this.cwnd = this.minCwnd();
+    this.compete.reset();
     this.enterStartup();
     this.loss.setLearnable(now, true, true);
   }
