@@ -24,7 +24,10 @@ export interface PacketKey {
  */
 export interface PacketCipher {
   readonly name: string;
-  /** Returns header || AEAD(payload) with the header as associated data, in one fresh buffer. */
+  /**
+   * Returns header || AEAD(payload) with the header as associated data, in one fresh buffer.
+   * Reads `header` and `payload` only during the call: the caller reuses both for the next packet.
+   */
   sealPacket(k: PacketKey, packetNumber: number, header: Uint8Array, payload: Uint8Array): Uint8Array;
   /**
    * The plaintext of `sealed` (ciphertext || tag), or null when it does not authenticate. Never
