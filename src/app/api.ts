@@ -2,6 +2,9 @@
 // The CLI only calls these functions and maps XferError kinds to exit codes.
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
+import type { WrongCodeReport } from '../io/attempts.js';
+
+export type { WrongCodeReport } from '../io/attempts.js';
 
 export type CongestionName = 'bbr' | 'newreno';
 
@@ -42,8 +45,10 @@ export interface ProgressSink {
   onItemFailed(key: string, reason: string): void;
   /** The item needed no transfer (identical on the receiver); without it, onItemDone is called. */
   onItemSkipped?(key: string, reason: string): void;
-  /** Warnings that are not failures (e.g. a wrong-code attempt seen by a receiver). */
+  /** Warnings that are not failures (e.g. the reader of a pipe receiver's output went away). */
   onWarning(message: string): void;
+  /** Receiver: wrong-code attempts, the first at once, then merged into one report per interval. */
+  onWrongCode(report: WrongCodeReport): void;
 }
 
 export interface TransportOptions {

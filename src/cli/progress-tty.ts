@@ -4,11 +4,12 @@ import ora from 'ora';
 import type { Ora } from 'ora';
 import { MultiBar } from 'cli-progress';
 import type { SingleBar } from 'cli-progress';
-import type { ItemInfo, ProgressSink } from '../app/api.js';
+import type { ItemInfo, ProgressSink, WrongCodeReport } from '../app/api.js';
 import type { TermStream } from './context.js';
 import { RateMeter } from './rate-meter.js';
 import { renderBarLine } from './bar-line.js';
 import type { BarPayload } from './bar-line.js';
+import { wrongCodeWarning } from './wrong-code.js';
 
 type Phase = Parameters<ProgressSink['onPhase']>[0];
 
@@ -109,6 +110,10 @@ export class TtyProgress {
 
   onWarning(message: string): void {
     this.log(`warning: ${message}`);
+  }
+
+  onWrongCode(r: WrongCodeReport): void {
+    this.onWarning(wrongCodeWarning(r));
   }
 
   log(text: string): void {

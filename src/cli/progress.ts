@@ -2,8 +2,9 @@
 // plain (stderr is not a TTY: no drawing, only warnings as lines) and live (spinner + bars).
 // The live one is imported only when it will draw: ora, cli-progress and what they pull in
 // (string-width builds a large regex on load) cost a start that shows nothing.
-import type { ItemInfo, ProgressSink } from '../app/api.js';
+import type { ItemInfo, ProgressSink, WrongCodeReport } from '../app/api.js';
 import type { TermStream } from './context.js';
+import { wrongCodeWarning } from './wrong-code.js';
 
 export interface ProgressView extends ProgressSink {
   /** Prints whole lines to stderr without tearing a spinner or bars being drawn. */
@@ -39,6 +40,9 @@ class PlainProgress implements ProgressView {
   onItemFailed(): void {}
   onWarning(message: string): void {
     if (!this.quiet) writeLines(this.stream, `xfer: warning: ${message}`);
+  }
+  onWrongCode(r: WrongCodeReport): void {
+    this.onWarning(wrongCodeWarning(r));
   }
 }
 

@@ -35,6 +35,6 @@ export function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
 }
 
 /** A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d. */
-function unmapV4(address: string): string {
+export function unmapV4(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -3,17 +3,25 @@ import { VERSION, describeVersion } from '../core/wire/header.js';
 import { XferError } from '../app/api.js';
 import type { DatagramPort, PeerAddress } from './network.js';
 import { Session } from './session.js';
+import { WrongCodeLog, type WrongCodeReport } from './attempts.js';
 import { SAME_RELEASE } from './errors.js';
 import { connectionOptions, type ConnParams, type TransportDeps } from './transport.js';
 
 export interface AcceptParams extends ConnParams {
   onWarning?(message: string): void;
+  /** Wrong-code attempts, merged: the first at once, then one report per interval (attempts.ts). */
+  onWrongCode?(report: WrongCodeReport): void;
 }
 
 export class Listener {
   private current: Session | null = null;
+  private onWrongCode: AcceptParams['onWrongCode'];
+  /** Kept across accepts: a flood that spans a --keep-open session is still one series. */
+  private readonly wrongCodes: WrongCodeLog;
 
-  private constructor(private readonly deps: TransportDeps, private readonly port: DatagramPort) {}
+  private constructor(private readonly deps: TransportDeps, private readonly port: DatagramPort) {
+    this.wrongCodes = new WrongCodeLog(deps.clock, (r) => this.onWrongCode?.(r));
+  }
 
   /** Binds host:port; rejects with XferError('bind') when that is not possible. */
   static async open(deps: TransportDeps, host: string, port: number): Promise<Listener> {
@@ -29,10 +37,20 @@ export class Listener {
   }
 
   /**
-   * Waits for one client with the right code. Wrong-code attempts are reported as warnings and
-   * the wait goes on; a handshake that dies half-way is replaced by a fresh connection.
+   * Waits for one client with the right code. Wrong-code attempts are reported (merged, see
+   * attempts.ts) and the wait goes on; a handshake that dies half-way is replaced by a fresh
+   * connection. What was counted is reported before it returns.
    */
   async accept(p: AcceptParams): Promise<Session> {
+    this.onWrongCode = p.onWrongCode;
+    try {
+      return await this.acceptOne(p);
+    } finally {
+      this.wrongCodes.flush();
+    }
+  }
+
+  private async acceptOne(p: AcceptParams): Promise<Session> {
     for (;;) {
       if (p.signal?.aborted) throw new XferError('interrupted', 'interrupted');
       const session = new Session({
@@ -43,7 +61,7 @@ export class Listener {
         clock: this.deps.clock,
       });
       this.current = session;
-      session.on('auth_failed', () => p.onWarning?.('a peer tried a wrong code'));
+      session.on('auth_failed', (from: PeerAddress | null) => this.wrongCodes.note(from));
       session.on('version_mismatch', (v: number) =>
         p.onWarning?.(`a peer speaking xfer protocol ${describeVersion(v)} was turned away: this xfer speaks ${describeVersion(VERSION)}; ${SAME_RELEASE}`),
       );

@@ -34,8 +34,8 @@ interface Waiter {
 }
 
 /**
- * Events: 'stream' (XferStream) for every peer-opened stream; 'auth_failed' when a client with
- * a wrong code was turned away (server); 'version_mismatch' (its version) when a client of another
+ * Events: 'stream' (XferStream) for every peer-opened stream; 'auth_failed' (its PeerAddress)
+ * when a client with a wrong code was turned away (server); 'version_mismatch' (its version) when a client of another
  * protocol version was (server); 'connected'; 'closed' (CloseReason).
  */
 export class Session extends EventEmitter implements StreamHost {
@@ -177,7 +177,8 @@ export class Session extends EventEmitter implements StreamHost {
         this.emit('connected');
         return;
       case 'auth_failed':
-        this.emit('auth_failed');
+        // Events are drained right after the datagram that caused them: the peer is its sender.
+        this.emit('auth_failed', this.driver.peerAddress);
         return;
       case 'version_mismatch':
         this.emit('version_mismatch', ev.peerVersion);

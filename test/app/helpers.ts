@@ -2,7 +2,7 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ItemInfo, ProgressSink, TransportOptions } from '../../src/app/api.js';
+import type { ItemInfo, ProgressSink, TransportOptions, WrongCodeReport } from '../../src/app/api.js';
 
 export class Recorder implements ProgressSink {
   readonly log: string[] = [];
@@ -10,6 +10,7 @@ export class Recorder implements ProgressSink {
   readonly done: string[] = [];
   readonly failed: [string, string][] = [];
   readonly warnings: string[] = [];
+  readonly wrongCodes: WrongCodeReport[] = [];
   readonly progress = new Map<string, number>();
   inFlight = 0;
   maxInFlight = 0;
@@ -38,6 +39,9 @@ export class Recorder implements ProgressSink {
   }
   onWarning(message: string): void {
     this.warnings.push(message);
+  }
+  onWrongCode(r: WrongCodeReport): void {
+    this.wrongCodes.push(r);
   }
   nameOf(key: string): string | undefined {
     return this.started.find((i) => i.key === key)?.name;

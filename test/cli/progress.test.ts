@@ -50,6 +50,7 @@ test('--quiet draws nothing, even on a TTY', async () => {
   view.onItemStart({ key: 'k', name: 'x', total: 1 });
   view.onItemProgress('k', 1);
   view.onWarning('ignored');
+  view.onWrongCode({ peer: '10.0.0.5:40000', attempts: 1, otherPeers: 0, more: false, spanMs: 0 });
   view.onItemDone('k');
   view.stop();
   assert.equal(tty.text, '');
@@ -62,9 +63,14 @@ test('without a TTY only warnings and logged lines appear', async () => {
   view.onItemStart({ key: 'k', name: 'x', total: 1 });
   view.onItemFailed('k', 'boom');
   view.onWarning('wrong code attempt');
+  view.onWrongCode({ peer: '10.0.0.5:40000', attempts: 12, otherPeers: 0, more: true, spanMs: 5_000 });
   view.log('line');
   view.stop();
-  assert.deepEqual(out.lines(), ['xfer: warning: wrong code attempt', 'line']);
+  assert.deepEqual(out.lines(), [
+    'xfer: warning: wrong code attempt',
+    'xfer: warning: 12 more wrong-code attempts from 10.0.0.5:40000 in the last 5 s',
+    'line',
+  ]);
 });
 
 test('a terminal without a size is treated as plain output', async () => {

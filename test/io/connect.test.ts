@@ -17,13 +17,13 @@ describe('client and server setup', () => {
     const h = memoryHarness();
     const listener = await Listener.open(h.deps, '127.0.0.1', 0);
     const warnings: string[] = [];
-    const accepted = listener.accept({ ...params(), onWarning: (m) => warnings.push(m) });
+    const accepted = listener.accept({ ...params(), onWrongCode: (r) => warnings.push(`${r.attempts} from ${r.peer}`) });
     const port = listener.address().port;
     await assert.rejects(
       connectClient(h.deps, { ...params({ code: 'nope' }), host: 'localhost', port }),
       isXfer('wrong_code', /^the code is wrong \(the receiver rejected it\)$/),
     );
-    assert.deepEqual(warnings, ['a peer tried a wrong code']);
+    assert.deepEqual(warnings, ['1 from 127.0.0.1:40001']);
     const client = await connectClient(h.deps, { ...params(), host: 'localhost', port });
     const server = await accepted;
     assert.equal(server.conn.isConnected, true);
