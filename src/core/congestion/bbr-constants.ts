@@ -12,6 +12,12 @@ export const STARTUP_CWND_GAIN = 2 / Math.LN2;
 export const STARTUP_QUEUED_CWND_GAIN = 2;
 /** Inverse of the startup gain: drains STARTUP's queue in about one round. */
 export const DRAIN_PACING_GAIN = 1 / STARTUP_PACING_GAIN;
+/**
+ * DRAIN ends after this many rounds even if inflight never fell to the BDP: the most STARTUP
+ * leaves, 2.885 x BDP, is down to 1 x in (2.885 - 1) / (1 - 0.35) = 2.9 rounds, so a DRAIN any
+ * longer drains towards a BDP that is wrong (a min RTT or bandwidth estimate far too low).
+ */
+export const MAX_DRAIN_ROUNDS = 3;
 /** One probe up (finds more bandwidth), one drain (removes the probe's queue), six cruise rounds. */
 export const PROBE_BW_GAINS: readonly number[] = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
 /** Room for delayed and stretched ACKs so the window, not the pacer, never idles the link. */

@@ -3,7 +3,7 @@
 // the reason for every constant are in ./README.md; the constants below carry one-line reasons.
 //
 // Model: bw = windowed max of delivery-rate samples over BW_WINDOW_ROUNDS round trips;
-// minRtt = windowed min RTT over MIN_RTT_WINDOW_MS; p = background (random) loss rate
+// minRtt = windowed min of in-order RTT samples (min-rtt.ts); p = background (random) loss rate
 // (bbr-loss.ts). The path's send rate is bw / (1 - p): what we must send so that the part that
 // survives random loss still fills the bottleneck.
 //   pacing rate = pacingGain x bw / (1 - p)
@@ -19,16 +19,16 @@ import { StartupJump, type JumpContext } from './startup-jump.js';
 import { StartupFill } from './startup-fill.js';
 import { ProbeBwCycle, type CycleView } from './probe-cycle.js';
 import { AckAggregation } from './ack-aggregation.js';
+import { MinRttFilter } from './min-rtt.js';
 import { CutUndo } from './bbr-undo.js';
 import { Compete } from './bbr-compete.js';
 import { CLEAN_RTT_FACTOR, CLEAN_RTT_SLACK_MS, LossModel, RoundStats, isCongestedRound, wasHostLimited } from './bbr-loss.js';
 import {
   STARTUP_PACING_GAIN, STARTUP_CWND_GAIN, STARTUP_QUEUED_CWND_GAIN, DRAIN_PACING_GAIN,
-  PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, MIN_RTT_WINDOW_MS,
-  MIN_RTT_CONFIRM_FACTOR, MIN_RTT_CONFIRM_SLACK_MS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
+  PROBE_BW_CWND_GAIN, FULL_BW_GROWTH, FULL_BW_ROUNDS, BW_WINDOW_ROUNDS, PROBE_RTT_DURATION_MS, PROBE_RTT_BDP_FRACTION,
   MIN_CWND_PACKETS, INITIAL_WINDOW_PACKETS, PACING_MARGIN, LOSS_BETA, QUANTUM_PACKETS,
   SCHEDULING_HEADROOM_MS, STANDING_QUEUE_MAX_CUT, RESUME_STARTUP_ROUNDS, STANDING_QUEUE_BETA, STANDING_QUEUE_CUT_ROUNDS, STANDING_QUEUE_LOSS_DOUBT,
-  RESUME_GROWTH, PROBE_BW_GAINS, MIN_RTT_CHECK_AFTER_MS,
+  RESUME_GROWTH, PROBE_BW_GAINS, MIN_RTT_CHECK_AFTER_MS, MAX_DRAIN_ROUNDS,
 } from './bbr-constants.js';
 
 export type BbrState = 'startup' | 'drain' | 'probe_bw' | 'probe_rtt';
@@ -42,8 +42,7 @@ export class Bbr implements CongestionController {
   /** Bytes per second; 0 until the model has a bandwidth. */
   private pacing = 0;
   private readonly bwFilter = new WindowedMaxByRound(BW_WINDOW_ROUNDS);
-  private minRttMs = Infinity;
-  private minRttStamp = 0;
+  private readonly minRttFilter = new MinRttFilter();
   private readonly loss: LossModel;
   private readonly stats = new RoundStats();
   private readonly aggregation = new AckAggregation();
@@ -78,6 +77,8 @@ export class Bbr implements CongestionController {
   private fullBw = 0;
   private fullBwRounds = 0;
   private filledPipe = false;
+  /** DRAIN ends by this round whatever is in flight (MAX_DRAIN_ROUNDS). */
+  private drainEndRound = 0;
   /** Round and estimate at which a plateau (not congestion) ended STARTUP (a later round: doubted longer); see checkPlateauHeld. */
   private plateauRound = -Infinity;
   private plateauBw = 0;
@@ -120,7 +121,11 @@ export class Bbr implements CongestionController {
   }
 
   get minRtt(): number {
-    return this.minRttMs;
+    return this.minRttFilter.ms;
+  }
+
+  private get minRttMs(): number {
+    return this.minRttFilter.ms;
   }
 
   get backgroundLoss(): number {
@@ -149,7 +154,7 @@ export class Bbr implements CongestionController {
     this.jump.onSent(now, size, this.minRttMs);
   }
 
-  onAck(now: number, acked: readonly AckedPacketInfo[], rttEst: RttEstimator, bytesInFlightAfter: number, sample?: RateSample | null): void {
+  onAck(now: number, acked: readonly AckedPacketInfo[], rttEst: RttEstimator, bytesInFlightAfter: number, sample?: RateSample | null, inOrder = true): void {
     if (acked.length === 0) return;
     this.clock = now;
     const rs = this.stats;
@@ -166,11 +171,12 @@ export class Bbr implements CongestionController {
     rs.deliveredBytes += ackedBytes;
     rs.deliveredPackets += acked.length;
     const rawRtt = now - newestSent;
-    const minRttExpired = this.updateMinRtt(now, rawRtt);
+    const minRttExpired = this.minRttFilter.update(now, rawRtt, inOrder) && this.mode !== 'probe_rtt';
     // What the peer says it held the ACK back is no queue: a delayed ACK in a sparse round (the
     // first flight) would otherwise read as queueing and make that round's losses congestion.
     const rtt = Math.max(Math.min(rawRtt, this.minRttMs), rawRtt - rttEst.latestAckDelay);
-    rs.minRtt = Math.min(rs.minRtt, rtt);
+    // A sample that overtook others is short of the path's: it would hide a standing queue.
+    if (inOrder) rs.minRtt = Math.min(rs.minRtt, rtt);
     rs.maxRtt = Math.max(rs.maxRtt, rtt);
 
     if (this.mode === 'startup') this.fill.onAck(now, newestSent, acked.length, this.minRttMs);
@@ -258,20 +264,6 @@ export class Bbr implements CongestionController {
 
   private minCwnd(): number {
     return MIN_CWND_PACKETS * this.mds;
-  }
-
-  /** Returns true when the min RTT had expired before this sample. */
-  private updateMinRtt(now: number, rtt: number): boolean {
-    if (!(rtt >= 0)) return false;
-    const expired = now - this.minRttStamp > MIN_RTT_WINDOW_MS;
-    if (rtt < this.minRttMs || expired) {
-      this.minRttMs = rtt;
-      this.minRttStamp = now;
-    } else if (rtt <= this.minRttMs * MIN_RTT_CONFIRM_FACTOR + MIN_RTT_CONFIRM_SLACK_MS) {
-      // The queue emptied on its own: no need for PROBE_RTT this window.
-      this.minRttStamp = now;
-    }
-    return expired && this.mode !== 'probe_rtt';
   }
 
   private onRateSample(s: RateSample): void {
@@ -433,8 +425,9 @@ export class Bbr implements CongestionController {
   private stepStates(now: number, priorInflight: number, inflight: number, minRttExpired: boolean): void {
     if (this.mode === 'startup' && this.filledPipe) this.enterDrain();
     // The floor: an estimate that collapsed (a flow starved by another) would otherwise keep
-    // DRAIN's 0.35 gain until PROBE_RTT, seconds later.
-    if (this.mode === 'drain' && inflight <= Math.max(this.bdp(1), this.minCwnd())) this.enterProbeBw(now);
+    // DRAIN's 0.35 gain until PROBE_RTT, seconds later; so would a BDP far too low, hence the bound.
+    const drained = inflight <= Math.max(this.bdp(1), this.minCwnd()) || this.round >= this.drainEndRound;
+    if (this.mode === 'drain' && drained) this.enterProbeBw(now);
     if (this.mode === 'probe_bw') {
       const v = this.cycleView;
       v.minRttMs = this.minRttMs;
@@ -470,6 +463,7 @@ export class Bbr implements CongestionController {
 
   private enterDrain(): void {
     this.mode = 'drain';
+    this.drainEndRound = this.round + MAX_DRAIN_ROUNDS;
     this.pacingGain = DRAIN_PACING_GAIN;
     this.cwndGain = STARTUP_QUEUED_CWND_GAIN;
   }
@@ -508,7 +502,7 @@ export class Bbr implements CongestionController {
       return;
     }
     if (now < this.probeRttDoneAt || this.round < this.probeRttRound) return;
-    this.minRttStamp = now;
+    this.minRttFilter.confirm(now);
     this.cwnd = Math.max(this.cwnd, this.priorCwnd);
     this.priorCwnd = 0;
     if (this.filledPipe) this.enterProbeBw(now);

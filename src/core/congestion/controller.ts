@@ -28,7 +28,9 @@ export interface CongestionController {
   onPacketSent(now: number, pn: number, size: number, bytesInFlight: number, isRetransmittable: boolean): void;
   /**
    * `sample` is the delivery-rate sample of this ACK (null when the interval was too short to
-   * trust); model-based controllers use it, NewReno ignores it.
+   * trust); model-based controllers use it, NewReno ignores it. `inOrder` is false when the
+   * newest acknowledged packet, or the packet carrying the ACK, overtook packets sent before it:
+   * then `now - timeSent` is shorter than the path's RTT and no measure of its minimum.
    */
   onAck(
     now: number,
@@ -36,6 +38,7 @@ export interface CongestionController {
     rtt: RttEstimator,
     bytesInFlightAfter: number,
     sample?: RateSample | null,
+    inOrder?: boolean,
   ): void;
   onLoss(now: number, lost: readonly AckedPacketInfo[], persistentCongestion: boolean, bytesInFlightAfter: number): void;
   /**

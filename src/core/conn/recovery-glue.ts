@@ -83,7 +83,9 @@ export class Recovery {
     const spurious = this.noteSpurious(r.spurious, now);
     if (r.newlyAcked.length > 0) {
       this.backoff.reset();
-      this.cc.onAck(now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight, r.rateSample);
+      // A packet or an ACK that overtook those sent before it skipped part of the path's delay.
+      const inOrder = !r.overtook && this.acks.arrivedInOrder;
+      this.cc.onAck(now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight, r.rateSample, inOrder);
     }
     this.noteLost(r.lost, r.persistentCongestion, now);
     if (r.newlyAcked.length > 0) this.updatePacer(now);

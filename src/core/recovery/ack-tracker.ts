@@ -10,6 +10,7 @@
 // recovery README, "ACK frequency"): until its first request, every 2nd ack-eliciting packet,
 // 25 ms at most, and at once for any packet out of order (RFC 9000 §13.2).
 import { DEFAULT_MAX_ACK_DELAY_MS, TIMER_GRANULARITY_MS } from './rtt.js';
+import { IN_ORDER_PREDECESSORS } from './reorder.js';
 
 /** Ack-eliciting packets that make an ACK due (RFC 9000 §13.2.2: every second one). */
 export const DEFAULT_ACK_ELICITING_THRESHOLD = 2;
@@ -70,6 +71,8 @@ export class AckTracker {
    * chance to get out before its probe timeout doubles again (recovery README, "ACKs").
    */
   private pingRepeatOwed = false;
+  /** The latest packet came after its IN_ORDER_PREDECESSORS predecessors (see arrivedInOrder). */
+  private lastInOrder = true;
 
   constructor(
     maxAckDelayMs: number = DEFAULT_MAX_ACK_DELAY_MS,
@@ -116,6 +119,7 @@ export class AckTracker {
   onPacketReceived(pn: number, ackEliciting: boolean, now: number, ackAtOnce = false): boolean {
     if (!Number.isSafeInteger(pn) || this.isDuplicate(pn)) return false;
     this.insert(pn);
+    this.lastInOrder = this.cameInOrder(pn);
     this.receivedCount++;
     this.newSinceAck = true;
     if (pn > this.largestPn) {
@@ -159,6 +163,15 @@ export class AckTracker {
   /** Packet numbers below this are treated as duplicates. */
   get floor(): number {
     return this.floorPn;
+  }
+
+  /**
+   * The latest packet arrived after the IN_ORDER_PREDECESSORS packets sent before it. One that
+   * overtook them (a path that lets some packets skip its delay) took a shorter way than the
+   * path's, so the RTT sample of the ACK it carries must not lower a min RTT.
+   */
+  get arrivedInOrder(): boolean {
+    return this.lastInOrder;
   }
 
   largestReceived(): number | null {
@@ -256,6 +269,12 @@ export class AckTracker {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** pn, just inserted, is the largest and its range reaches back IN_ORDER_PREDECESSORS (or to the floor). */
+  private cameInOrder(pn: number): boolean {
+    const last = this.ranges[this.ranges.length - 1]!;
+    return pn === last.end && last.start <= Math.max(pn - IN_ORDER_PREDECESSORS, this.floorPn);
   }
 
   /** pn is known not to be present. */

@@ -25,6 +25,12 @@ export const MAX_WINDOW_STEPS = 4;
  * this high needs a reordering of ~10 ms at 1 Gbit/s.
  */
 export const MAX_PACKET_THRESHOLD = 1000;
+/**
+ * A packet (or ACK) counts as arriving in order only after this many packets sent before it:
+ * with one, two that both skip a path's delay (one in 2,500 at 2 %) would pass for in order;
+ * with three, 4 in a row must (one in 6 million). Random loss of one of them costs only a sample.
+ */
+export const IN_ORDER_PREDECESSORS = 3;
 /** Loss episodes in a row with nothing spurious before the tolerance steps down (RFC 8985: 16). */
 export const DECAY_EPISODES = 16;
 

@@ -26,7 +26,7 @@ import { TIMER_GRANULARITY_MS, type RttEstimator } from './rtt.js';
 import { DeliveryRateEstimator, type DeliveryStamp, type RateSample } from './delivery-rate.js';
 import { isPersistentCongestion } from './pto.js';
 import { LostHistory, type LostRecord } from './lost-history.js';
-import { ReorderTolerance } from './reorder.js';
+import { IN_ORDER_PREDECESSORS, ReorderTolerance } from './reorder.js';
 
 export { PACKET_THRESHOLD } from './reorder.js';
 
@@ -62,6 +62,11 @@ export interface AckResult<F> {
   spurious: LostRecord<SentPacket<F>>[];
   /** The ACK raised the largest acknowledged packet number. */
   largestAckedNewly: boolean;
+  /**
+   * The newest packet it acknowledged overtook one of the IN_ORDER_PREDECESSORS sent before it
+   * (still unacknowledged): its RTT sample is shorter than the path's (a skipped delay line).
+   */
+  overtook: boolean;
   /** The losses amount to persistent congestion (RFC 9002 §7.6). */
   persistentCongestion: boolean;
   rateSample: RateSample | null;
@@ -185,9 +190,10 @@ export class SentPacketTracker<F> {
     this.maybeSampleRtt(newlyAcked, frameLargest, prevLargest, ackDelayMs, now, rtt);
     this.learnReordering(newlyAcked, found, prevLargest, now, rtt);
     const rateSample = this.rate.onAck(newlyAcked, now, rtt.hasSample ? rtt.min : null);
+    const overtook = this.overtook(newlyAcked[newlyAcked.length - 1]);
     const loss = this.detect(now, rtt);
     this.compact();
-    return { newlyAcked, lost: loss.lost, spurious: found, largestAckedNewly, persistentCongestion: loss.persistentCongestion, rateSample };
+    return { newlyAcked, lost: loss.lost, spurious: found, largestAckedNewly, overtook, persistentCongestion: loss.persistentCongestion, rateSample };
   }
 
   /**
@@ -320,6 +326,14 @@ export class SentPacketTracker<F> {
     for (let i = this.lowerBound(start); i < this.slots.length && this.pns[i]! <= end; i++) {
       if (this.slots[i]) out.push(this.release(i));
     }
+  }
+
+  /** One of the IN_ORDER_PREDECESSORS tracked before `p` is still in flight (before loss detection). */
+  private overtook(p: SentPacket<F> | undefined): boolean {
+    if (p === undefined) return false;
+    const i = this.lowerBound(p.pn);
+    for (let j = i - 1; j >= Math.max(this.head, i - IN_ORDER_PREDECESSORS); j--) if (this.slots[j]) return true;
+    return false;
   }
 
   private maybeSampleRtt(

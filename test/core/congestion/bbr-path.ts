@@ -1,7 +1,8 @@
 // A packet-level path for driving a congestion controller directly, without a Connection:
 // a sender that always has data, the real SentPacketTracker (loss detection, delivery-rate
 // samples), RttEstimator and Pacer, and a bottleneck with rate, drop-tail queue, propagation
-// delay and seeded random loss. Every packet is acknowledged on its own the moment it arrives.
+// delay, seeded random loss and packets that skip the delay. Every packet is acknowledged on its
+// own the moment it arrives.
 // Virtual time; deterministic per seed.
 import { SentPacketTracker } from '../../../src/core/recovery/sent-packets.js';
 import { RttEstimator } from '../../../src/core/recovery/rtt.js';
@@ -18,6 +19,13 @@ export interface PathConfig {
   /** Drop-tail queue in bytes (default: one BDP). */
   queueBytes?: number;
   seed?: number;
+  /**
+   * Percent of packets that skip the propagation delay both ways (their ACK too), as linkem's
+   * `--reorder`: they overtake what is on the way and read an RTT of little more than the queue.
+   */
+  skipPct?: number;
+  /** Hand the controller no in-order mark (as before it had one): every sample counts as in order. */
+  ignoreOrder?: boolean;
 }
 
 interface Ack {
@@ -142,9 +150,19 @@ export class Path {
     }
     const start = Math.max(this.now, this.busyUntil);
     this.busyUntil = start + MDS / this.bytesPerMs;
-    const arrive = this.busyUntil + this.cfg.rttMs / 2;
+    // Drawn only when asked for, so that the other tests' loss draws stay as they were.
+    const skip = this.cfg.skipPct !== undefined && this.rand() * 100 < this.cfg.skipPct;
+    const oneWay = skip ? 0 : this.cfg.rttMs / 2;
+    const arrive = this.busyUntil + oneWay;
     this.queueDelays.push({ at: arrive, ms: start - this.now });
-    this.acks.push({ at: arrive + this.cfg.rttMs / 2, pn });
+    this.queueAck({ at: arrive + oneWay, pn });
+  }
+
+  /** ACKs stay sorted by arrival: one that skipped the delay goes ahead of those on the way. */
+  private queueAck(a: Ack): void {
+    let i = this.acks.length;
+    while (i > this.ackHead && this.acks[i - 1]!.at > a.at) i--;
+    this.acks.splice(i, 0, a);
   }
 
   private deliverAcks(): void {
@@ -152,7 +170,8 @@ export class Path {
       const { pn } = this.acks[this.ackHead++]!;
       this.deliveredBytes += MDS;
       const r = this.tracker.onAckReceived([{ start: pn, end: pn }], 0, this.now, this.rtt);
-      if (r.newlyAcked.length > 0) this.cc.onAck(this.now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight, r.rateSample);
+      const inOrder = this.cfg.ignoreOrder ? undefined : !r.overtook;
+      if (r.newlyAcked.length > 0) this.cc.onAck(this.now, r.newlyAcked, this.rtt, this.tracker.bytesInFlight, r.rateSample, inOrder);
       if (r.lost.length > 0) this.cc.onLoss(this.now, r.lost, r.persistentCongestion, this.tracker.bytesInFlight);
       this.pacer.setRate(this.cc.pacingRate(this.rtt), this.now);
       this.onAck(this);

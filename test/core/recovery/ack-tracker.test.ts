@@ -191,3 +191,46 @@ describe('AckTracker: when to ACK', () => {
     assert.deepEqual(a.buildAck(5)!.ranges, [{ start: 0, end: 1 }]);
   });
 });
+
+describe('AckTracker: arrival order (RTT samples of ACKs that overtook others)', () => {
+  test('a packet is in order once its three predecessors arrived before it', () => {
+    const a = new AckTracker();
+    for (let pn = 0; pn < 10; pn++) {
+      a.onPacketReceived(pn, false, pn);
+      assert.equal(a.arrivedInOrder, true, `pn ${pn}`);
+    }
+  });
+
+  test('one that skipped ahead of packets still on the way is not, nor are the late ones', () => {
+    const a = new AckTracker();
+    for (let pn = 0; pn < 10; pn++) a.onPacketReceived(pn, false, pn);
+    a.onPacketReceived(14, false, 10); // 10-13 are still in the delay line
+    assert.equal(a.arrivedInOrder, false);
+    for (const pn of [10, 11, 12, 13]) {
+      a.onPacketReceived(pn, false, 11);
+      assert.equal(a.arrivedInOrder, false, `late pn ${pn}`);
+    }
+    a.onPacketReceived(15, false, 12);
+    assert.equal(a.arrivedInOrder, true);
+  });
+
+  test('two skipping in a row are caught: the second still has a missing predecessor', () => {
+    const a = new AckTracker();
+    for (let pn = 0; pn < 10; pn++) a.onPacketReceived(pn, false, pn);
+    a.onPacketReceived(13, false, 10);
+    a.onPacketReceived(14, false, 10);
+    assert.equal(a.arrivedInOrder, false);
+  });
+
+  test('a lost predecessor costs the next three packets their in-order mark, no more', () => {
+    const a = new AckTracker();
+    for (let pn = 0; pn < 10; pn++) a.onPacketReceived(pn, false, pn);
+    const marks: boolean[] = [];
+    for (let pn = 11; pn < 16; pn++) {
+      a.onPacketReceived(pn, false, pn);
+      marks.push(a.arrivedInOrder);
+    }
+    // 11 opens a new range; from 14 on the range reaches back three packets again.
+    assert.deepEqual(marks, [false, false, false, true, true]);
+  });
+});

@@ -279,3 +279,34 @@ describe('SentPacketTracker: loss detection', () => {
     );
   });
 });
+
+describe('SentPacketTracker: overtaking (RTT samples shorter than the path)', () => {
+  test('an ACK whose newest packet came after all its predecessors: not overtaken', () => {
+    const t = new SentPacketTracker<string>();
+    const rtt = new RttEstimator();
+    sendN(t, 10);
+    assert.equal(t.onAckReceived([range(0, 4)], 0, 30, rtt).overtook, false);
+    assert.equal(t.onAckReceived([range(5, 9)], 0, 31, rtt).overtook, false);
+  });
+
+  test('a packet acknowledged while one of the three sent before it is in flight overtook it', () => {
+    const t = new SentPacketTracker<string>();
+    const rtt = new RttEstimator();
+    sendN(t, 20);
+    t.onAckReceived([range(0, 4)], 0, 30, rtt);
+    // 9 skipped the delay line: 5-8 are still on the way.
+    assert.equal(t.onAckReceived([range(9, 9), range(0, 4)], 0, 20, rtt).overtook, true);
+    // So did 10, right behind it: 9 is acked, but 8 and 7 are not.
+    assert.equal(t.onAckReceived([range(9, 10), range(0, 4)], 0, 21, rtt).overtook, true);
+    // The late ones arrive: the newest acknowledged (8) came after 5-7.
+    assert.equal(t.onAckReceived([range(0, 10)], 0, 32, rtt).overtook, false);
+  });
+
+  test('a hole further back than three packets (a loss not yet declared) does not count', () => {
+    const t = new SentPacketTracker<string>();
+    const rtt = new RttEstimator();
+    sendN(t, 20);
+    const r = t.onAckReceived([range(6, 12), range(0, 4)], 0, 30, rtt);
+    assert.equal(r.overtook, false);
+  });
+});
