@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'usage'            // bad arguments
   | 'unreachable'      // host cannot be resolved / no answer within the handshake timeout
   | 'wrong_code'       // peer rejected the code
+  | 'attempts'         // listener: --max-attempts failed handshakes, stopped listening
   | 'bind'             // cannot listen: port in use or not permitted
   | 'local_file'       // missing/unreadable source, output dir not writable
   | 'peer_gone'        // idle timeout or peer closed mid-transfer
@@ -60,6 +61,8 @@ export interface TransportOptions {
   idleTimeoutMs: number;
   /** Largest UDP payload, bytes; 0 or absent = as large as the path allows. */
   maxDatagram?: number;
+  /** Listener: failed handshakes accepted before it stops (default 3). */
+  maxAttempts?: number;
   progress: ProgressSink;
   /** Aborting it cancels the transfer (Ctrl-C): streams reset, CONNECTION_CLOSE sent. */
   signal: AbortSignal;

@@ -56,7 +56,7 @@ export async function receivePipe(deps: TransportDeps, o: PipeReceiveOptions): P
   try {
     o.onListening(toEndpoint(listener.address()));
     o.progress.onPhase('listening');
-    const session = await listener.accept({ ...connParams(o), onWarning: (m) => o.progress.onWarning(m), onWrongCode: (r) => o.progress.onWrongCode(r) });
+    const session = await listener.accept({ ...connParams(o), maxAttempts: o.maxAttempts, onWarning: (m) => o.progress.onWarning(m), onWrongCode: (r) => o.progress.onWrongCode(r) });
     const t0 = deps.clock();
     o.progress.onPhase('transferring');
     const items = await runTransfer(session, o, 'sender', () => receiveSession(session, o));

@@ -27,7 +27,7 @@ export async function receiveFiles(deps: TransportDeps, o: ReceiveOptions): Prom
       o.progress.onPhase('listening');
       let session: Session;
       try {
-        session = await listener.accept({ ...connParams(o), onWarning: (m) => o.progress.onWarning(m), onWrongCode: (r) => o.progress.onWrongCode(r) });
+        session = await listener.accept({ ...connParams(o), maxAttempts: o.maxAttempts, onWarning: (m) => o.progress.onWarning(m), onWrongCode: (r) => o.progress.onWrongCode(r) });
       } catch (e) {
         // Ctrl-C between senders is how a --keep-open receiver is stopped: not a failure.
         if (o.keepOpen && e instanceof XferError && e.kind === 'interrupted') break;

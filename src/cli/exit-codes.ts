@@ -11,6 +11,7 @@ export const ExitCode = {
   LOCAL_FILE: 5,
   PEER_GONE: 6,
   CANNOT_LISTEN: 7,
+  TOO_MANY_ATTEMPTS: 8,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const;
@@ -21,6 +22,7 @@ const BY_KIND: Record<ErrorKind, ExitCodeValue> = {
   unreachable: ExitCode.UNREACHABLE,
   wrong_code: ExitCode.WRONG_CODE,
   bind: ExitCode.CANNOT_LISTEN,
+  attempts: ExitCode.TOO_MANY_ATTEMPTS,
   local_file: ExitCode.LOCAL_FILE,
   peer_gone: ExitCode.PEER_GONE,
   transfer_failed: ExitCode.TRANSFER_FAILED,

@@ -8,13 +8,11 @@ export type Millis = number;
 export type RandomSource = (n: number) => Uint8Array;
 
 import type { PacketCipher } from './crypto/aead.js';
-import type { KeyExchangeFactory } from './crypto/handshake.js';
 import type { Hashes } from './crypto/hashes.js';
 export type { PacketCipher, PacketKey } from './crypto/aead.js';
-export type { KeyExchange, KeyExchangeFactory } from './crypto/handshake.js';
-export { nobleKeyExchange } from './crypto/handshake.js';
 export type { Hashes } from './crypto/hashes.js';
 export { nobleHashes } from './crypto/hashes.js';
+export { REJECT_BUSY } from './crypto/handshake.js';
 export { nobleCipher, packetNonce, packetNonceInto, TAG_LEN } from './crypto/aead.js';
 
 export type Role = 'client' | 'server';
@@ -44,10 +42,14 @@ export interface ConnectionOptions {
   maxDatagramSize?: number;
   /** Packet AEAD for 1-RTT packets (default: the pure-JS `nobleCipher`); io injects a native one. */
   cipher?: PacketCipher;
-  /** The handshake's X25519 (default: noble's, pure JS); io injects OpenSSL's. */
-  keyExchange?: KeyExchangeFactory;
-  /** The handshake's SHA-256, HMAC and HKDF (default: noble's, pure JS); io injects OpenSSL's. */
+  /** The handshake's SHA-256, SHA-512, HMAC and HKDF (default: noble's, pure JS); io injects OpenSSL's. */
   hashes?: Hashes;
+  /**
+   * Server: asked once per client hello about to be accepted, with the client's CPace share;
+   * false refuses it silently. A listener answers each share once in its life, so an old hello
+   * replayed into a later connection under the same code is not answered again.
+   */
+  isFreshHello?: (share: Uint8Array) => boolean;
 }
 
 /** Why a connection ended. `kind` is what the CLI maps to exit codes. */
@@ -55,14 +57,14 @@ export type CloseReason =
   | { kind: 'local'; errorCode: number; reason: string }          // we called close()
   | { kind: 'peer'; errorCode: number; reason: string }           // peer sent CONNECTION_CLOSE
   | { kind: 'idle_timeout' }                                      // peer silent too long
-  | { kind: 'handshake_timeout' }                                 // no answer to the handshake
-  | { kind: 'wrong_code' }                                        // peer rejected our code (client side)
+  | { kind: 'handshake_timeout'; rejectedWith?: number }          // no answer (client: an unauthenticated REJECT's reason, if one came); server: an answered hello never confirmed
+  | { kind: 'wrong_code' }                                        // client: the server's confirmation did not match; server: the client said so
   | { kind: 'version_mismatch'; peerVersion: number }             // peer speaks another protocol version (client side)
   | { kind: 'protocol_error'; errorCode: number; reason: string }; // peer broke the protocol
 
 export type ConnectionEvent =
   | { type: 'connected' }
-  /** Server only: a client with a wrong code was rejected (connection keeps waiting). */
+  /** Server only: a hello it answered failed (wrong code, or never confirmed); the connection ends. */
   | { type: 'auth_failed' }
   /** Server only: a client of another protocol version was told ours (connection keeps waiting). */
   | { type: 'version_mismatch'; peerVersion: number }

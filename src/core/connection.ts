@@ -14,7 +14,7 @@ import { VERSION, parseHeader, shortHeaderSize, type LongHeader } from './wire/h
 import { ByteWriter } from './wire/varint.js';
 import { decodeFrames, encodeFrame, frameSize, isAckEliciting, type Frame } from './wire/frame.js';
 import { nobleCipher, TAG_LEN, type PacketCipher } from './crypto/aead.js';
-import { deriveCodeSecrets } from './crypto/code.js';
+import { nobleHashes } from './crypto/hashes.js';
 import type { SessionKeys } from './crypto/keys.js';
 import type { Established } from './conn/handshake.js';
 import { HandshakePhase } from './conn/handshake-phase.js';
@@ -78,7 +78,6 @@ export class Connection implements ConnectionHandle {
 
   constructor(opts: ConnectionOptions) {
     const random: RandomSource = opts.random;
-    const secrets = deriveCodeSecrets(opts.code, opts.hashes);
     this.userCap = Math.min(opts.maxDatagramSize ?? MAX_UDP_PAYLOAD, MAX_UDP_PAYLOAD);
     this.mtu = new MtuDiscovery(Math.min(this.userCap, DEFAULT_PATH_DATAGRAM));
     this.cipher = opts.cipher ?? nobleCipher;
@@ -88,7 +87,8 @@ export class Connection implements ConnectionHandle {
     this.clock = opts.now;
     this.lastReceived = opts.now;
     this.lastAckElicitingSent = opts.now;
-    this.hs = new HandshakePhase(opts.role === 'client', secrets, random, opts.now, opts.handshakeTimeoutMs ?? 10_000, opts.keyExchange);
+    const timeoutMs = opts.handshakeTimeoutMs ?? 10_000;
+    this.hs = new HandshakePhase(opts.role === 'client', opts.code, opts.hashes ?? nobleHashes, random, opts.now, timeoutMs, opts.isFreshHello);
     this.recovery = new Recovery(opts.congestion ?? 'newreno', this.mtu.current, opts.maxSendRate ?? 0);
     this.streams = new StreamOps(opts.role, this.events, this.recovery);
     this.ackFreq = new AckFrequency(this.recovery);
@@ -158,14 +158,16 @@ export class Connection implements ConnectionHandle {
       return;
     }
     const out = this.hs.onLongPacket(buf, header, headerLength, now);
-    if (out.reply) this.outbox.push(out.reply);
     if (out.dropped === 'malformed') this.n.droppedMalformed++;
     if (out.dropped === 'unauthenticated') this.n.droppedUnauthenticated++;
     if (out.event) this.events.push(out.event);
     if (out.end) {
       this.terminate(out.end);
+      // Last words (a client's ABORT) still leave after the close: pollTransmit hands them out.
+      if (out.reply) this.outbox.push(out.reply);
       return;
     }
+    if (out.reply) this.outbox.push(out.reply);
     if (out.connected) this.seedRtt(now);
     if (out.established) this.establish(out.established, now);
     if (out.connected) {
@@ -469,8 +471,15 @@ export class Connection implements ConnectionHandle {
     }
     if (this.state === 'handshake') {
       if (now < this.hs.deadline) return;
-      if (this.hs.isClient) this.terminate({ kind: 'handshake_timeout' });
-      else this.resetHalfOpen();
+      if (this.hs.isClient) {
+        const rejected = this.hs.rejectedWith;
+        this.terminate(rejected === null ? { kind: 'handshake_timeout' } : { kind: 'handshake_timeout', rejectedWith: rejected });
+        return;
+      }
+      // A hello we answered was never confirmed: the attempt failed (its sender may have
+      // learned whether one guess was right), and this connection's share is spent.
+      this.events.push({ type: 'auth_failed' });
+      this.terminate({ kind: 'handshake_timeout' });
       return;
     }
     if (this.state !== 'connected') return;
@@ -484,11 +493,6 @@ export class Connection implements ConnectionHandle {
     this.streams.afterAcks();
     // Compare against the same sum pollTimeout() returned: a difference can round below it.
     if (now >= this.lastAckElicitingSent + this.keepAliveMs) this.pingPending = true;
-  }
-
-  private resetHalfOpen(): void {
-    this.keys = null;
-    this.hs.deadline = Infinity;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -6,6 +6,7 @@ import { SAME_RELEASE, describeClose, speaksOtherVersion } from './errors.js';
 import { Session } from './session.js';
 import { trace } from './trace.js';
 import { connectionOptions, seconds, type ConnParams, type TransportDeps } from './transport.js';
+import { REJECT_BUSY } from '../core/api.js';
 
 export interface ClientParams extends ConnParams {
   host: string;
@@ -62,12 +63,9 @@ function handshakeError(reason: CloseReason | null, p: ClientParams): XferError 
   if (p.signal?.aborted) return new XferError('interrupted', 'interrupted');
   switch (reason?.kind) {
     case 'handshake_timeout':
-      return new XferError(
-        'unreachable',
-        `no answer from ${p.host}:${p.port} after ${seconds(p.handshakeTimeoutMs)} s (no receiver listening there, or one too old to name its protocol version)`,
-      );
+      return new XferError('unreachable', timeoutMessage(reason.rejectedWith, p));
     case 'wrong_code':
-      return new XferError('wrong_code', 'the code is wrong (the receiver rejected it)');
+      return new XferError('wrong_code', 'the code is wrong (the receiver answered under another code)');
     case 'version_mismatch':
       return new XferError(
         'unreachable',
@@ -76,4 +74,17 @@ function handshakeError(reason: CloseReason | null, p: ClientParams): XferError 
     default:
       return new XferError('unreachable', `cannot connect to ${p.host}:${p.port}: ${reason ? describeClose(reason) : 'unknown error'}`);
   }
+}
+
+/**
+ * A REJECT is unauthenticated (anyone who saw our hello can forge one), so it never ends the
+ * handshake early; when nothing better came before the timeout, it is named as what it is.
+ */
+function timeoutMessage(rejectedWith: number | undefined, p: ClientParams): string {
+  const after = `after ${seconds(p.handshakeTimeoutMs)} s`;
+  if (rejectedWith === undefined) {
+    return `no answer from ${p.host}:${p.port} ${after} (no receiver listening there, or one too old to name its protocol version)`;
+  }
+  const said = rejectedWith === REJECT_BUSY ? 'it is busy with another sender' : `refused (reason ${rejectedWith})`;
+  return `no usable answer from ${p.host}:${p.port} ${after}: an unauthenticated reply said ${said}`;
 }

@@ -5,12 +5,12 @@ import { Connection } from '../core/connection.js';
 import type { TransportDeps } from './transport.js';
 import { udpNetwork } from './udp.js';
 import { pickCipher } from './native-cipher.js';
-import { defaultKeyExchange, nativeHashes } from './native-handshake.js';
+import { nativeHashes } from './native-handshake.js';
 
 const cipher = pickCipher();
 
 export const defaultDeps: TransportDeps = {
-  makeConnection: (opts) => new Connection({ cipher, keyExchange: defaultKeyExchange, hashes: nativeHashes, ...opts }),
+  makeConnection: (opts) => new Connection({ cipher, hashes: nativeHashes, ...opts }),
   network: udpNetwork,
   clock: () => performance.now(),
   random: (n) => new Uint8Array(randomBytes(n)),

@@ -11,10 +11,21 @@ export interface AcceptParams extends ConnParams {
   onWarning?(message: string): void;
   /** Wrong-code attempts, merged: the first at once, then one report per interval (attempts.ts). */
   onWrongCode?(report: WrongCodeReport): void;
+  /** Failed handshakes this listener accepts in its whole life before it stops (default 3). */
+  maxAttempts?: number;
 }
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
 
 export class Listener {
   private current: Session | null = null;
+  /**
+   * Handshakes that ended without the client's confirmation, over the listener's life (the code
+   * stays the same across --keep-open sessions): each may have tested one guess of the code.
+   */
+  private failures = 0;
+  /** Client shares already answered: an old hello replayed later is not answered again. */
+  private readonly answered = new Set<string>();
   private onWrongCode: AcceptParams['onWrongCode'];
   /** Kept across accepts: a flood that spans a --keep-open session is still one series. */
   private readonly wrongCodes: WrongCodeLog;
@@ -37,9 +48,11 @@ export class Listener {
   }
 
   /**
-   * Waits for one client with the right code. Wrong-code attempts are reported (merged, see
-   * attempts.ts) and the wait goes on; a handshake that dies half-way is replaced by a fresh
-   * connection. What was counted is reported before it returns.
+   * Waits for one client with the right code. A failed attempt (wrong code, or a client that
+   * never confirmed) is reported (merged, see attempts.ts) and the wait goes on with a fresh
+   * connection, until `maxAttempts` have failed: then it rejects with XferError('attempts'), so
+   * an online guesser gets at most that many guesses at the code. What was counted is reported
+   * before it returns.
    */
   async accept(p: AcceptParams): Promise<Session> {
     this.onWrongCode = p.onWrongCode;
@@ -51,17 +64,22 @@ export class Listener {
   }
 
   private async acceptOne(p: AcceptParams): Promise<Session> {
+    const max = p.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     for (;;) {
       if (p.signal?.aborted) throw new XferError('interrupted', 'interrupted');
+      if (this.failures >= max) throw attemptsError(this.failures);
       const session = new Session({
-        conn: this.deps.makeConnection(connectionOptions(this.deps, 'server', p)),
+        conn: this.deps.makeConnection({ ...connectionOptions(this.deps, 'server', p), isFreshHello: (share) => this.fresh(share) }),
         port: this.port,
         peer: null,
         follow: true,
         clock: this.deps.clock,
       });
       this.current = session;
-      session.on('auth_failed', (from: PeerAddress | null) => this.wrongCodes.note(from));
+      session.on('auth_failed', (from: PeerAddress | null) => {
+        this.failures++;
+        this.wrongCodes.note(from);
+      });
       session.on('version_mismatch', (v: number) =>
         p.onWarning?.(`a peer speaking xfer protocol ${describeVersion(v)} was turned away: this xfer speaks ${describeVersion(VERSION)}; ${SAME_RELEASE}`),
       );
@@ -70,6 +88,13 @@ export class Listener {
       await session.dispose();
       if (p.signal?.aborted) throw new XferError('interrupted', 'interrupted');
     }
+  }
+
+  private fresh(share: Uint8Array): boolean {
+    const key = Buffer.from(share).toString('hex');
+    if (this.answered.has(key)) return false;
+    this.answered.add(key);
+    return true;
   }
 
   async close(): Promise<void> {
@@ -87,6 +112,13 @@ export class Listener {
       ).finally(() => signal?.removeEventListener('abort', onAbort));
     });
   }
+}
+
+function attemptsError(failures: number): XferError {
+  return new XferError(
+    'attempts',
+    `stopped listening after ${failures} failed attempts to connect (a wrong code, or someone guessing it); run xfer again for a new code`,
+  );
 }
 
 function bindError(e: NodeJS.ErrnoException, host: string, port: number): XferError {

@@ -22,5 +22,5 @@ export function trace(what: string): void {
 export function datagramKind(d: Uint8Array): string {
   const first = d[0] ?? 0;
   if ((first & 0xc0) !== 0xc0) return 'short';
-  return ['client_hello', 'server_hello', 'reject'][first & 0x0f] ?? 'long?';
+  return ['client_hello', 'server_hello', 'reject', 'abort'][first & 0x0f] ?? 'long?';
 }

@@ -7,7 +7,7 @@ import { ExitCode, describeFailure, exitCodeForKind } from '../../src/cli/exit-c
 test('every error kind has its documented status', () => {
   const expected: Record<ErrorKind, number> = {
     transfer_failed: 1, usage: 2, unreachable: 3, wrong_code: 4, local_file: 5,
-    peer_gone: 6, bind: 7, internal: 70, interrupted: 130,
+    peer_gone: 6, bind: 7, attempts: 8, internal: 70, interrupted: 130,
   };
   for (const [kind, code] of Object.entries(expected)) {
     assert.equal(exitCodeForKind(kind as ErrorKind), code, kind);

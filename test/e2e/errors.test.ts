@@ -46,7 +46,7 @@ describe('e2e errors', () => {
     assert.equal(send.code, 3, send.stderr);
     assert.ok(send.ms < 5000, `took ${send.ms} ms`);
     assert.deepEqual(errorLines(send.stderr), [send.stderr.trim()]);
-    assert.match(send.stderr, /speaks xfer protocol 9, this xfer speaks 3: use the same xfer release on both hosts/);
+    assert.match(send.stderr, /speaks xfer protocol 9, this xfer speaks 4: use the same xfer release on both hosts/);
   });
 
   test('a sender of another protocol version: the receiver answers with its version, warns, and keeps listening', { timeout: 30_000 }, async () => {
@@ -69,8 +69,8 @@ describe('e2e errors', () => {
     assert.equal(reply.readUInt32BE(1), 0x78660001, "in the sender's version");
     assert.deepEqual([...reply.subarray(6, 14)], new Array(8).fill(0xbb), "to the sender's id");
     assert.equal(reply[23], 3);
-    assert.equal(reply.readUInt32BE(24), 0x78660003);
-    await recv.waitStderr(/warning: a peer speaking xfer protocol 1 was turned away: this xfer speaks 3/);
+    assert.equal(reply.readUInt32BE(24), 0x78660004);
+    await recv.waitStderr(/warning: a peer speaking xfer protocol 1 was turned away: this xfer speaks 4/);
     // Still listening: a sender of this version gets its file through.
     const send = await xfer(['send', at('a.txt'), `127.0.0.1:${port}`, '--code', code], { timeoutMs: 20_000 }).done;
     assert.equal(send.code, 0, send.stderr);

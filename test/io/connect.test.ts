@@ -21,13 +21,28 @@ describe('client and server setup', () => {
     const port = listener.address().port;
     await assert.rejects(
       connectClient(h.deps, { ...params({ code: 'nope' }), host: 'localhost', port }),
-      isXfer('wrong_code', /^the code is wrong \(the receiver rejected it\)$/),
+      isXfer('wrong_code', /^the code is wrong \(the receiver answered under another code\)$/),
     );
     assert.deepEqual(warnings, ['1 from 127.0.0.1:40001']);
     const client = await connectClient(h.deps, { ...params(), host: 'localhost', port });
     const server = await accepted;
     assert.equal(server.conn.isConnected, true);
     await client.close(0, 'done');
+    await listener.close();
+  });
+
+  test('the listener stops after --max-attempts failed handshakes, with its own error', async () => {
+    const h = memoryHarness();
+    const listener = await Listener.open(h.deps, '127.0.0.1', 0);
+    const reports: number[] = [];
+    const accepted = listener.accept({ ...params(), maxAttempts: 2, onWrongCode: (r) => reports.push(r.attempts) });
+    const stopped = assert.rejects(accepted, isXfer('attempts', /^stopped listening after 2 failed attempts to connect/));
+    const port = listener.address().port;
+    for (const guess of ['1-wrong-guess', '2-wrong-guess']) {
+      await assert.rejects(connectClient(h.deps, { ...params({ code: guess }), host: 'localhost', port }), isXfer('wrong_code', /wrong/));
+    }
+    await stopped;
+    assert.equal(reports.reduce((a, b) => a + b, 0), 2, 'both attempts reported');
     await listener.close();
   });
 

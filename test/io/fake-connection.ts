@@ -131,8 +131,11 @@ export class FakeConnection implements ConnectionHandle {
       this.send(T.Welcome);
       this.ev({ type: 'connected' });
     } else {
-      this.send(T.Reject);
+      // As the real core: the attempt ends the server's connection (the listener makes a new
+      // one), and the client hears of it (the real one from the server hello's confirmation).
       this.ev({ type: 'auth_failed' });
+      this.finish({ kind: 'wrong_code' });
+      this.lastWords.push({ t: T.Reject, id: 0, n: 0, payload: EMPTY });
     }
   }
 
@@ -187,7 +190,7 @@ export class FakeConnection implements ConnectionHandle {
   }
 
   pollTransmit(now: number): Uint8Array | null {
-    if (this.closed) return null;
+    if (this.closed) return this.lastWords.length > 0 ? encode(this.lastWords.shift()!) : null;
     if (this.role === 'client' && !this.helloSent) {
       this.helloSent = true;
       this.lastSend = now;
@@ -324,6 +327,9 @@ export class FakeConnection implements ConnectionHandle {
     this.allowedPeer++;
     this.send(T.Streams, id, this.allowedPeer);
   }
+
+  /** Sent after the close (the real core's ABORT works so). */
+  private readonly lastWords: Msg[] = [];
 
   private send(t: T, id = 0, n = 0, payload: Uint8Array = EMPTY): void {
     this.out.push({ t, id, n, payload });

@@ -3,9 +3,8 @@
 // decides; Connection applies the outcome (its queues, counters and state stay there).
 import type { CloseReason, ConnectionEvent, Millis, RandomSource } from '../api.js';
 import { VERSION, type LongHeader } from '../wire/header.js';
-import { MIN_CLIENT_HELLO, REJECT_AUTH } from '../crypto/handshake.js';
-import type { CodeSecrets } from '../crypto/code.js';
-import type { KeyExchangeFactory } from '../crypto/handshake.js';
+import { MIN_CLIENT_HELLO } from '../crypto/handshake.js';
+import type { Hashes } from '../crypto/hashes.js';
 import { ClientHandshake, ServerHandshake, versionReject, type Established } from './handshake.js';
 
 /** First client-hello retransmission; doubles each time (the handshake has no RTT sample yet) ... */
@@ -51,14 +50,26 @@ export class HandshakePhase {
   private firstHelloAt: Millis | null = null;
   /** Client: give up then; server: drop a half-open handshake then (Infinity while listening). */
   deadline: Millis;
+  /**
+   * Client: the reason byte of a REJECT that came (busy, or a v3 server's wrong code). Anyone
+   * who saw our hello can forge one, so it does not end the handshake: it only explains a
+   * timeout.
+   */
+  rejectedWith: number | null = null;
 
   constructor(
-    isClient: boolean, secrets: CodeSecrets, random: RandomSource, now: Millis, private readonly timeoutMs: number, kx?: KeyExchangeFactory,
+    isClient: boolean,
+    code: string,
+    hashes: Hashes,
+    random: RandomSource,
+    now: Millis,
+    private readonly timeoutMs: number,
+    isFreshHello?: (share: Uint8Array) => boolean,
   ) {
     this.helloAt = now;
     this.deadline = isClient ? now + timeoutMs : Infinity;
-    if (isClient) this.client = new ClientHandshake(secrets, random, kx);
-    else this.server = new ServerHandshake(secrets, random, kx);
+    if (isClient) this.client = new ClientHandshake(code, hashes, random);
+    else this.server = new ServerHandshake(code, hashes, random, isFreshHello);
   }
 
   get isClient(): boolean {
@@ -114,33 +125,41 @@ export class HandshakePhase {
   onLongPacket(buf: Uint8Array, header: LongHeader, headerLength: number, now: Millis): LongOutcome {
     if (header.version !== VERSION) return this.onOtherVersion(buf, header);
     if (this.client) return this.onClientSide(this.client, buf, header, headerLength);
-    if (!this.server || header.packetType !== 'client_hello') return {};
-    // Before the peer is authenticated no answer may outweigh what drew it (a spoofed source
-    // would make us an amplifier): a datagram shorter than a hello is dropped unanswered.
-    if (buf.length < MIN_CLIENT_HELLO) return { dropped: 'malformed' };
+    if (!this.server) return {};
+    if (header.packetType === 'abort') return this.onAbort(this.server, buf, header, headerLength);
+    if (header.packetType !== 'client_hello') return {};
     const verdict = this.server.onClientHello(buf, header, headerLength);
-    if (verdict.kind === 'rejected') return { reply: verdict.reply, dropped: 'unauthenticated', event: { type: 'auth_failed' } };
+    if (verdict.kind === 'dropped') return { dropped: 'malformed' };
+    if (verdict.kind === 'busy') return { reply: verdict.reply, dropped: 'unauthenticated' };
     if (this.sends === 0) this.replyQueued = true;
     const copy = verdict.kind === 'repeat' && this.firstHelloAt !== null && now - this.firstHelloAt < COPY_WINDOW_MS;
     if (!copy) this.noteSent(now);
     this.firstHelloAt ??= now;
     if (verdict.kind === 'repeat') return { reply: verdict.reply };
-    // Half-open until the client's first sealed packet; a silent client frees the slot.
+    // Half-open until the client's first sealed packet; a silent client ends the attempt.
     this.deadline = now + this.timeoutMs;
     return { reply: verdict.reply, established: verdict.established };
   }
 
+  /** The client whose hello we answered says our confirmation did not match: its code differs. */
+  private onAbort(server: ServerHandshake, buf: Uint8Array, header: LongHeader, headerLength: number): LongOutcome {
+    if (!server.onAbort(buf, header, headerLength)) return { dropped: 'unauthenticated' };
+    return { end: { kind: 'wrong_code' }, event: { type: 'auth_failed' } };
+  }
+
   private onClientSide(client: ClientHandshake, buf: Uint8Array, header: LongHeader, headerLength: number): LongOutcome {
     if (header.packetType === 'server_hello') {
-      const est = client.onServerHello(buf, header, headerLength);
-      return est ? { established: est, connected: true } : { dropped: 'unauthenticated' };
+      const verdict = client.onServerHello(buf, header, headerLength);
+      if (verdict.kind === 'accepted') return { established: verdict.established, connected: true };
+      if (verdict.kind === 'failed') return { reply: verdict.abort, end: { kind: 'wrong_code' } };
+      return { dropped: 'unauthenticated' };
     }
     if (header.packetType !== 'reject') return {};
     const serverVersion = client.onVersionReject(buf, header, headerLength);
     if (serverVersion !== null) return { end: { kind: 'version_mismatch', peerVersion: serverVersion } };
     const reason = client.onReject(buf, header, headerLength);
-    if (reason === null) return {};
-    return { end: reason === REJECT_AUTH ? { kind: 'wrong_code' } : { kind: 'peer', errorCode: reason, reason: 'busy' } };
+    if (reason !== null) this.rejectedWith = reason;
+    return { dropped: 'unauthenticated' };
   }
 
   /**

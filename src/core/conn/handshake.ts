@@ -3,34 +3,37 @@
 import { ByteWriter } from '../wire/varint.js';
 import { VERSION, encodeLongHeader, type LongHeader } from '../wire/header.js';
 import {
+  ABORT_TOKEN_LEN,
+  CpaceParty,
+  REJECT_BUSY,
+  abortCommitment,
+  abortMatches,
+  buildAbortBody,
   buildClientHelloBody,
   buildRejectBody,
   buildServerHelloBody,
   buildVersionRejectBody,
-  nobleKeyExchange,
-  openClientHello,
-  openServerHello,
+  confirmMatches,
+  parseClientHello,
   parseRejectBody,
+  parseServerHello,
   parseVersionRejectBody,
-  REJECT_AUTH,
-  type KeyExchange,
-  type KeyExchangeFactory,
 } from '../crypto/handshake.js';
 import { deriveSessionKeys, type SessionKeys } from '../crypto/keys.js';
-import type { CodeSecrets } from '../crypto/code.js';
+import type { Hashes } from '../crypto/hashes.js';
 import type { RandomSource } from '../api.js';
 
 function longPacket(
   type: LongHeader['packetType'],
   dcid: Uint8Array,
   scid: Uint8Array,
-  body: (header: Uint8Array) => Uint8Array,
+  body: (headerLength: number) => Uint8Array,
   version = VERSION,
 ): Uint8Array {
   const w = new ByteWriter(64);
   encodeLongHeader(w, type, dcid, scid, version);
   const header = w.finish();
-  const b = body(header);
+  const b = body(header.length);
   const out = new Uint8Array(header.length + b.length);
   out.set(header);
   out.set(b, header.length);
@@ -47,29 +50,44 @@ export interface Established {
   keys: SessionKeys;
 }
 
+/** What the client makes of a SERVER_HELLO. */
+export type ServerHelloVerdict =
+  | { kind: 'ignored' }
+  /** The confirmation matched: the server used our code and saw our hello unchanged. */
+  | { kind: 'accepted'; established: Established }
+  /** Valid share, wrong confirmation: another code (or a forger's one guess). `abort` tells the server. */
+  | { kind: 'failed'; abort: Uint8Array };
+
 export class ClientHandshake {
   readonly localCid: Uint8Array;
   readonly clientHello: Uint8Array;
-  private readonly kx: KeyExchange;
+  private readonly party: CpaceParty;
+  private readonly abortToken: Uint8Array;
 
-  constructor(private readonly secrets: CodeSecrets, random: RandomSource, kx: KeyExchangeFactory = nobleKeyExchange) {
+  constructor(code: string, private readonly h: Hashes, random: RandomSource) {
     this.localCid = random(8);
-    this.kx = kx(random);
-    const rnd = random(16);
-    this.clientHello = longPacket('client_hello', random(8), this.localCid, (h) =>
-      buildClientHelloBody(secrets, this.kx, rnd, h),
-    );
+    this.party = new CpaceParty(h, code, random);
+    this.abortToken = random(ABORT_TOKEN_LEN).slice(0, ABORT_TOKEN_LEN);
+    const commitment = abortCommitment(h, this.abortToken);
+    this.clientHello = longPacket('client_hello', random(8), this.localCid, (hl) => buildClientHelloBody(this.party.share, commitment, hl));
   }
 
-  /** A SERVER_HELLO for us: the session keys, or null if it does not authenticate. */
-  onServerHello(datagram: Uint8Array, header: LongHeader, headerLength: number): Established | null {
-    if (!equalBytes(header.dcid, this.localCid)) return null;
-    const opened = openServerHello(this.secrets, this.clientHello, datagram, headerLength);
-    if (!opened) return null;
-    const ss = this.kx.agree(opened.serverPublic);
-    if (!ss) return null;
-    const keys = deriveSessionKeys('client', this.secrets.psk, ss, this.clientHello, datagram, this.secrets.hashes);
-    return { keys };
+  /**
+   * A SERVER_HELLO for us. One with a malformed body or an invalid share tests no guess and is
+   * ignored; one whose confirmation fails ends the handshake, since waiting for more would let
+   * a forger test one code guess per answer it sends.
+   */
+  onServerHello(datagram: Uint8Array, header: LongHeader, headerLength: number): ServerHelloVerdict {
+    if (!equalBytes(header.dcid, this.localCid)) return { kind: 'ignored' };
+    const sh = parseServerHello(datagram, headerLength);
+    if (!sh) return { kind: 'ignored' };
+    const isk = this.party.isk(sh.share, this.party.share, this.clientHello, sh.share, sh.ad);
+    if (!isk) return { kind: 'ignored' };
+    const { keys, confirm } = deriveSessionKeys('client', isk, this.h);
+    isk.fill(0);
+    if (confirmMatches(confirm, sh.confirm)) return { kind: 'accepted', established: { keys } };
+    const abort = longPacket('abort', header.scid, this.localCid, () => buildAbortBody(this.abortToken));
+    return { kind: 'failed', abort };
   }
 
   /** A REJECT addressed to us: its reason code, else null. */
@@ -85,10 +103,13 @@ export class ClientHandshake {
   }
 }
 
-export type ServerVerdict =
+export type ClientHelloVerdict =
   | { kind: 'accepted'; reply: Uint8Array; established: Established }
   | { kind: 'repeat'; reply: Uint8Array }
-  | { kind: 'rejected'; reply: Uint8Array };
+  /** Another hello came after one was accepted: told we are busy, and nothing else changes. */
+  | { kind: 'busy'; reply: Uint8Array }
+  /** Short, non-zero padding, an invalid share, or a replay of a hello answered before. */
+  | { kind: 'dropped' };
 
 /**
  * The answer to a CLIENT_HELLO of another version: a REJECT in the client's version (long
@@ -99,39 +120,65 @@ export function versionReject(header: LongHeader): Uint8Array {
   return longPacket('reject', header.scid, header.dcid, () => buildVersionRejectBody(VERSION), header.version);
 }
 
-export class ServerHandshake {
-  private lastHello: Uint8Array | null = null;
-  private lastReply: Uint8Array | null = null;
-  /**
-   * Made with the connection, while no client waits yet: a server process that had just started
-   * took 50-72 ms to answer its first hello with both of its X25519 operations, cold, on the
-   * clock (the client makes its key pair before its hello goes out, too). It serves one
-   * session only: a connection accepts one hello.
-   */
-  private readonly kx: KeyExchange;
+interface Accepted {
+  hello: Uint8Array;
+  reply: Uint8Array;
+  commitment: Uint8Array;
+  localCid: Uint8Array;
+  clientCid: Uint8Array;
+}
 
-  constructor(private readonly secrets: CodeSecrets, private readonly random: RandomSource, kx: KeyExchangeFactory = nobleKeyExchange) {
-    this.kx = kx(random);
+export class ServerHandshake {
+  private accepted: Accepted | null = null;
+  /**
+   * Made with the connection, while no client waits yet: the generator and the share cost a
+   * hash-to-group and a scalar multiplication, which then stay off the first client's clock.
+   * It serves one session only: a connection accepts one hello.
+   */
+  private readonly party: CpaceParty;
+
+  constructor(
+    code: string,
+    private readonly h: Hashes,
+    private readonly random: RandomSource,
+    private readonly isFreshHello: (share: Uint8Array) => boolean = () => true,
+  ) {
+    this.party = new CpaceParty(h, code, random);
   }
 
-  onClientHello(datagram: Uint8Array, header: LongHeader, headerLength: number): ServerVerdict {
-    // A retransmitted hello gets the identical answer, so both sides keep the same keys.
-    if (this.lastHello && this.lastReply && equalBytes(datagram, this.lastHello)) {
-      return { kind: 'repeat', reply: this.lastReply };
+  /** Whether a hello was accepted (the handshake is half-open or done). */
+  get busy(): boolean {
+    return this.accepted !== null;
+  }
+
+  onClientHello(datagram: Uint8Array, header: LongHeader, headerLength: number): ClientHelloVerdict {
+    const acc = this.accepted;
+    if (acc) {
+      // A retransmitted hello gets the identical answer, so both sides keep the same keys;
+      // any other hello changes nothing here (no key swap mid-handshake).
+      if (equalBytes(datagram, acc.hello)) return { kind: 'repeat', reply: acc.reply };
+      if (!parseClientHello(datagram, headerLength)) return { kind: 'dropped' };
+      return { kind: 'busy', reply: longPacket('reject', header.scid, header.dcid, () => buildRejectBody(REJECT_BUSY)) };
     }
-    const reject = () => ({ kind: 'rejected' as const, reply: longPacket('reject', header.scid, header.dcid, () => buildRejectBody(REJECT_AUTH)) });
-    const opened = openClientHello(this.secrets, datagram, headerLength);
-    if (!opened) return reject();
-    const kp = this.kx;
-    const ss = kp.agree(opened.clientPublic);
-    if (!ss) return reject();
+    const ch = parseClientHello(datagram, headerLength);
+    if (!ch) return { kind: 'dropped' };
     const localCid = this.random(8);
-    const rnd = this.random(16);
+    const share = this.party.share;
+    const serverAd = longPacket('server_hello', header.scid, localCid, () => share);
     const hello = datagram.slice();
-    const reply = longPacket('server_hello', header.scid, localCid, (h) => buildServerHelloBody(this.secrets, kp, rnd, hello, h));
-    const keys = deriveSessionKeys('server', this.secrets.psk, ss, hello, reply, this.secrets.hashes);
-    this.lastHello = hello;
-    this.lastReply = reply;
+    const isk = this.party.isk(ch.share, ch.share, hello, share, serverAd);
+    if (!isk || !this.isFreshHello(ch.share)) return { kind: 'dropped' };
+    const { keys, confirm } = deriveSessionKeys('server', isk, this.h);
+    isk.fill(0);
+    const reply = longPacket('server_hello', header.scid, localCid, () => buildServerHelloBody(share, confirm));
+    this.accepted = { hello, reply, commitment: ch.commitment, localCid, clientCid: header.scid.slice() };
     return { kind: 'accepted', reply, established: { keys } };
+  }
+
+  /** True when `datagram` is the ABORT of the client whose hello was accepted. */
+  onAbort(datagram: Uint8Array, header: LongHeader, headerLength: number): boolean {
+    const acc = this.accepted;
+    if (!acc || !equalBytes(header.dcid, acc.localCid) || !equalBytes(header.scid, acc.clientCid)) return false;
+    return abortMatches(this.h, datagram.subarray(headerLength), acc.commitment);
   }
 }

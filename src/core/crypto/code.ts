@@ -1,11 +1,9 @@
-// The one-time code both users type. It is the only shared secret: the handshake MAC key and
-// the PSK mixed into the session keys both come from it (see wire/README.md).
+// The one-time code both users type. It is the only shared secret: CPace's password-related
+// string (crypto/handshake.ts, wire/README.md).
 //
 // Normalisation: surrounding and inner whitespace and dashes are separators and are dropped,
 // letters are case-folded (after Unicode NFC, so visually identical input from different
 // keyboards/OSes agrees). "ABCD-efgh", "abcd efgh" and "abcdefgh" are the same code.
-import { utf8 } from './bytes.js';
-import { hkdfExpand, hkdfExtract, nobleHashes, type Hashes } from './hashes.js';
 
 /** Codes weaker than this are refused (an observed handshake allows an offline guessing attack). */
 export const MIN_CODE_BITS = 128;
@@ -89,31 +87,4 @@ function bitsPerChar(norm: string): number {
   if (BASE32_ONLY.test(norm)) return 5;
   if (ALNUM.test(norm)) return 5.1;
   return 6;
-}
-
-export interface CodeSecrets {
-  /** 32 bytes mixed into the session key schedule as the HKDF salt. */
-  psk: Uint8Array;
-  /** 32-byte HMAC-SHA256 key for the handshake MACs. */
-  authKey: Uint8Array;
-  /** The hash functions that derived them, for everything the handshake computes with them. */
-  hashes: Hashes;
-}
-
-const CODE_SALT = utf8('xfer/1 code');
-const PSK_LABEL = utf8('xfer/1 psk');
-const AUTH_LABEL = utf8('xfer/1 auth');
-
-/**
- * HKDF-SHA256 over the normalised code (UTF-8), salt "xfer/1 code", with distinct info labels
- * so the MAC key and the PSK are independent. No password stretching: codes are meant to carry
- * >= MIN_CODE_BITS of entropy, which callers check with codeStrength().
- */
-export function deriveCodeSecrets(code: string, hashes: Hashes = nobleHashes): CodeSecrets {
-  const prk = hkdfExtract(hashes, utf8(normalizeCode(code)), CODE_SALT);
-  return {
-    psk: hkdfExpand(hashes, prk, PSK_LABEL, 32),
-    authKey: hkdfExpand(hashes, prk, AUTH_LABEL, 32),
-    hashes,
-  };
 }

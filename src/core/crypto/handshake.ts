@@ -1,177 +1,147 @@
-// Handshake bodies (wire/README.md, "Handshake bodies"). Each hello carries an X25519 public
-// key, 16 random bytes and an HMAC keyed by the code, so only someone who knows the code can
-// produce a hello the peer accepts. Header bytes come in from the caller: this module does
-// not parse packets, it only needs to know where the long header ends.
-import { x25519 } from '@noble/curves/ed25519.js';
-import { constantTimeEqual, isAllZero } from './bytes.js';
-import type { CodeSecrets } from './code.js';
+// Handshake bodies (wire/README.md, "Handshake bodies"): CPace over ristretto255 between the
+// two hellos. A hello carries a share y·g, where g comes from the code and y is fresh, so it is
+// a uniformly random group element whatever the code: nothing in a hello can be checked against
+// a guess. Only the server hello's confirmation, computed from the shared point, shows whether
+// both sides used the same code, and only to someone holding one of the secret scalars. Header
+// bytes come in from the caller: this module does not parse packets, it only needs to know where
+// the long header ends.
+import { constantTimeEqual, isAllZero, utf8 } from './bytes.js';
+import { normalizeCode } from './code.js';
+import {
+  SHARE_LEN,
+  calculateGenerator,
+  intermediateSessionKey,
+  sampleScalar,
+  scalarMult,
+  scalarMultVfy,
+} from './cpace.js';
+import type { Hashes } from './hashes.js';
 import { ByteReader, ByteWriter } from '../wire/varint.js';
 
-export interface KeyPair {
-  privateKey: Uint8Array;
-  publicKey: Uint8Array;
-}
-
-/**
- * One side's X25519 for one handshake: its public key, and the secret it shares with the peer's
- * public key (null when that key is malformed or of low order). The private key stays inside,
- * so io can hand in OpenSSL's (about 20x faster than noble's ladder on a cold process, where a
- * key pair and an agreement sat on the handshake's critical path for 10-30 ms).
- */
-export interface KeyExchange {
-  readonly publicKey: Uint8Array;
-  agree(peerPublic: Uint8Array): Uint8Array | null;
-}
-
-/** Makes one KeyExchange. */
-export type KeyExchangeFactory = (random: (n: number) => Uint8Array) => KeyExchange;
-
-/** The core's own: noble's X25519 on the injected random source. */
-export const nobleKeyExchange: KeyExchangeFactory = (random) => {
-  const kp = generateKeyPair(random);
-  return { publicKey: kp.publicKey, agree: (peer) => sharedSecret(kp.privateKey, peer) };
-};
-
-export const PUBLIC_KEY_LEN = 32;
-export const RANDOM_LEN = 16;
-export const MAC_LEN = 32;
-/** pub | random | mac: the authenticated part of both hellos. */
-export const HELLO_FIELDS_LEN = PUBLIC_KEY_LEN + RANDOM_LEN + MAC_LEN;
-/** Smallest CLIENT_HELLO datagram; the answer is much smaller, so we never amplify. */
+export { SHARE_LEN } from './cpace.js';
+/** The client's commitment to its abort token: the first bytes of SHA-256("xfer/4 abort" || token). */
+export const COMMIT_LEN = 16;
+export const ABORT_TOKEN_LEN = 16;
+/** The server's key confirmation (keys.ts). */
+export const CONFIRM_LEN = 32;
+/** Smallest CLIENT_HELLO datagram; every answer is much smaller, so we never amplify. */
 export const MIN_CLIENT_HELLO = 1200;
 
+/** 1 = wrong code: sent by v3 servers only (a v4 server cannot tell a wrong code from a hello). */
 export const REJECT_AUTH = 1;
 export const REJECT_BUSY = 2;
 /** The server speaks another protocol version; its own version follows the reason byte. */
 export const REJECT_VERSION = 3;
 
-/** The X25519 base point, u = 9 (RFC 7748 §4.1). */
-const BASE_U = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 9 : 0));
-
 /**
- * The public key is X25519(privateKey, 9) by the Montgomery ladder, as for the shared secret.
- * noble's getPublicKey gives the same key through a base-point table that it first builds, ~70 ms
- * of a client's start (a process makes one key pair, so the table never pays off).
+ * CPace's channel identifier: the protocol and its version, so a code typed into another
+ * program or another xfer version yields another generator. sid is empty: the first message
+ * leaves before the parties share anything, and uniqueness comes from the fresh shares, which
+ * the ISK's transcript contains (the draft allows an empty sid).
  */
-export function generateKeyPair(random: (n: number) => Uint8Array): KeyPair {
-  const privateKey = random(32).slice(0, 32);
-  if (privateKey.length !== 32) throw new RangeError('random source returned too few bytes');
-  return { privateKey, publicKey: x25519.scalarMult(privateKey, BASE_U) };
+const CPACE_CI = utf8('xfer/4');
+const CPACE_SID = new Uint8Array(0);
+const ABORT_LABEL = utf8('xfer/4 abort');
+
+/** The password-related string: the normalised code, so every spelling of it agrees. */
+export function codeBytes(code: string): Uint8Array {
+  return utf8(normalizeCode(code));
 }
 
 /**
- * X25519(privateKey, peerPublic), or null when the peer's key is malformed or of low order
- * (an all-zero secret would let an attacker fix the session keys). Never throws.
+ * One side's CPace state for one handshake: its secret scalar and public share. Each party
+ * makes its own and never reuses it (a connection accepts one hello).
  */
-export function sharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array | null {
-  if (privateKey.length !== 32 || peerPublic.length !== PUBLIC_KEY_LEN) return null;
-  try {
-    const ss = x25519.getSharedSecret(privateKey, peerPublic);
-    return isAllZero(ss) ? null : ss;
-  } catch {
-    return null;
+export class CpaceParty {
+  readonly share: Uint8Array;
+  private readonly y: bigint;
+
+  constructor(private readonly h: Hashes, code: string, random: (n: number) => Uint8Array) {
+    const g = calculateGenerator(h, codeBytes(code), CPACE_CI, CPACE_SID);
+    this.y = sampleScalar(random);
+    this.share = scalarMult(this.y, g);
+  }
+
+  /**
+   * The ISK over the whole transcript, the client's hello (ADa) and the server's hello up to its
+   * confirmation (ADb); null when the peer's share is not a valid non-identity element.
+   */
+  isk(peerShare: Uint8Array, clientShare: Uint8Array, clientHello: Uint8Array, serverShare: Uint8Array, serverAd: Uint8Array): Uint8Array | null {
+    const k = scalarMultVfy(this.y, peerShare);
+    if (!k) return null;
+    const isk = intermediateSessionKey(this.h, CPACE_SID, k, clientShare, clientHello, serverShare, serverAd);
+    k.fill(0);
+    return isk;
   }
 }
 
-
-/** What a hello needs of a key pair. */
-type HelloKey = Pick<KeyPair, 'publicKey'>;
-
-function checkHelloInputs(kp: HelloKey, random16: Uint8Array): void {
-  if (kp.publicKey.length !== PUBLIC_KEY_LEN) throw new RangeError('public key must be 32 bytes');
-  if (random16.length !== RANDOM_LEN) throw new RangeError('hello random must be 16 bytes');
+/** The commitment a CLIENT_HELLO carries to the token its ABORT will reveal. */
+export function abortCommitment(h: Hashes, token: Uint8Array): Uint8Array {
+  return h.sha256([ABORT_LABEL, token]).slice(0, COMMIT_LEN);
 }
 
-/** pub | random | mac, followed by `padding` zero bytes. */
-function helloBody(kp: HelloKey, random16: Uint8Array, mac: Uint8Array, padding: number): Uint8Array {
-  const body = new Uint8Array(HELLO_FIELDS_LEN + padding);
-  body.set(kp.publicKey, 0);
-  body.set(random16, PUBLIC_KEY_LEN);
-  body.set(mac, PUBLIC_KEY_LEN + RANDOM_LEN);
+/**
+ * CLIENT_HELLO body: share | commitment | zeros, padded so that the datagram (headerBytes + body)
+ * is at least MIN_CLIENT_HELLO bytes.
+ */
+export function buildClientHelloBody(share: Uint8Array, commitment: Uint8Array, headerLength: number): Uint8Array {
+  if (share.length !== SHARE_LEN || commitment.length !== COMMIT_LEN) throw new RangeError('bad hello field size');
+  const body = new Uint8Array(Math.max(SHARE_LEN + COMMIT_LEN, MIN_CLIENT_HELLO - headerLength));
+  body.set(share, 0);
+  body.set(commitment, SHARE_LEN);
   return body;
 }
 
 /**
- * CLIENT_HELLO body: client_pub | client_random | mac | zeros, padded so that the datagram
- * (headerBytes + body) is at least MIN_CLIENT_HELLO bytes.
- * mac = HMAC-SHA256(authKey, headerBytes | client_pub | client_random).
+ * The fields of a received CLIENT_HELLO datagram whose long header is `headerLength` bytes, or
+ * null (never throws) when it is shorter than MIN_CLIENT_HELLO (anti-amplification) or its
+ * padding is not all zero: every byte of a hello is either a field or a checked zero, so no
+ * two accepted hellos differ in a byte that means nothing.
  */
-export function buildClientHelloBody(s: CodeSecrets, kp: HelloKey, random16: Uint8Array, headerBytes: Uint8Array): Uint8Array {
-  checkHelloInputs(kp, random16);
-  const mac = s.hashes.hmac(s.authKey, [headerBytes, kp.publicKey, random16]);
-  const padding = Math.max(0, MIN_CLIENT_HELLO - headerBytes.length - HELLO_FIELDS_LEN);
-  return helloBody(kp, random16, mac, padding);
-}
-
-/** True when `headerLength` is a usable split point leaving room for the hello fields. */
-function fitsHello(datagram: Uint8Array, headerLength: number): boolean {
-  return Number.isSafeInteger(headerLength) && headerLength >= 0 && datagram.length >= headerLength + HELLO_FIELDS_LEN;
-}
-
-/** Verifies the MAC that follows pub|random at `headerLength`, over `prefix` | datagram[0, mac). */
-function macMatches(s: CodeSecrets, prefix: Uint8Array[], datagram: Uint8Array, headerLength: number): boolean {
-  const macStart = headerLength + PUBLIC_KEY_LEN + RANDOM_LEN;
-  const expected = s.hashes.hmac(s.authKey, [...prefix, datagram.subarray(0, macStart)]);
-  return constantTimeEqual(expected, datagram.subarray(macStart, macStart + MAC_LEN));
-}
-
-/**
- * Checks a received CLIENT_HELLO datagram whose long header is `headerLength` bytes. Returns
- * null (never throws) when it is shorter than MIN_CLIENT_HELLO (anti-amplification) or the MAC
- * is wrong, i.e. the client used another code. Padding content is not checked.
- */
-export function openClientHello(
-  s: CodeSecrets,
-  datagram: Uint8Array,
-  headerLength: number,
-): { clientPublic: Uint8Array; clientRandom: Uint8Array } | null {
-  if (datagram.length < MIN_CLIENT_HELLO || !fitsHello(datagram, headerLength)) return null;
-  try {
-    if (!macMatches(s, [], datagram, headerLength)) return null;
-  } catch {
-    return null;
-  }
-  const pubStart = headerLength;
+export function parseClientHello(datagram: Uint8Array, headerLength: number): { share: Uint8Array; commitment: Uint8Array } | null {
+  const fields = headerLength + SHARE_LEN + COMMIT_LEN;
+  if (datagram.length < MIN_CLIENT_HELLO || !Number.isSafeInteger(headerLength) || headerLength < 0 || datagram.length < fields) return null;
+  if (!isAllZero(datagram.subarray(fields))) return null;
   return {
-    clientPublic: datagram.slice(pubStart, pubStart + PUBLIC_KEY_LEN),
-    clientRandom: datagram.slice(pubStart + PUBLIC_KEY_LEN, pubStart + PUBLIC_KEY_LEN + RANDOM_LEN),
+    share: datagram.slice(headerLength, headerLength + SHARE_LEN),
+    commitment: datagram.slice(headerLength + SHARE_LEN, fields),
   };
 }
 
-/**
- * SERVER_HELLO body: server_pub | server_random | mac (no padding).
- * mac = HMAC-SHA256(authKey, clientHelloDatagram | headerBytes | server_pub | server_random),
- * which also proves to the client that the server saw its hello unmodified.
- */
-export function buildServerHelloBody(
-  s: CodeSecrets,
-  kp: HelloKey,
-  random16: Uint8Array,
-  clientHelloDatagram: Uint8Array,
-  headerBytes: Uint8Array,
-): Uint8Array {
-  checkHelloInputs(kp, random16);
-  const mac = s.hashes.hmac(s.authKey, [clientHelloDatagram, headerBytes, kp.publicKey, random16]);
-  return helloBody(kp, random16, mac, 0);
+/** SERVER_HELLO body: share | confirmation (no padding). */
+export function buildServerHelloBody(share: Uint8Array, confirm: Uint8Array): Uint8Array {
+  if (share.length !== SHARE_LEN || confirm.length !== CONFIRM_LEN) throw new RangeError('bad hello field size');
+  const body = new Uint8Array(SHARE_LEN + CONFIRM_LEN);
+  body.set(share);
+  body.set(confirm, SHARE_LEN);
+  return body;
 }
 
 /**
- * Checks a received SERVER_HELLO against the CLIENT_HELLO we sent. Returns null (never throws)
- * unless the body is exactly pub|random|mac and the MAC matches.
+ * The fields of a received SERVER_HELLO, or null unless the body is exactly share|confirmation.
+ * `ad` is the datagram up to the confirmation: the server's associated data in the ISK.
  */
-export function openServerHello(
-  s: CodeSecrets,
-  clientHelloDatagram: Uint8Array,
-  datagram: Uint8Array,
-  headerLength: number,
-): { serverPublic: Uint8Array } | null {
-  if (!fitsHello(datagram, headerLength) || datagram.length !== headerLength + HELLO_FIELDS_LEN) return null;
-  try {
-    if (!macMatches(s, [clientHelloDatagram], datagram, headerLength)) return null;
-  } catch {
-    return null;
-  }
-  return { serverPublic: datagram.slice(headerLength, headerLength + PUBLIC_KEY_LEN) };
+export function parseServerHello(datagram: Uint8Array, headerLength: number): { share: Uint8Array; confirm: Uint8Array; ad: Uint8Array } | null {
+  if (!Number.isSafeInteger(headerLength) || headerLength < 0) return null;
+  if (datagram.length !== headerLength + SHARE_LEN + CONFIRM_LEN) return null;
+  const adEnd = headerLength + SHARE_LEN;
+  return { share: datagram.slice(headerLength, adEnd), confirm: datagram.slice(adEnd), ad: datagram.slice(0, adEnd) };
+}
+
+/** True when `confirm` is the expected confirmation, compared in constant time. */
+export function confirmMatches(expected: Uint8Array, confirm: Uint8Array): boolean {
+  return constantTimeEqual(expected, confirm);
+}
+
+/** ABORT body: the client's token, whose commitment was in its hello. */
+export function buildAbortBody(token: Uint8Array): Uint8Array {
+  if (token.length !== ABORT_TOKEN_LEN) throw new RangeError('abort token must be 16 bytes');
+  return token.slice();
+}
+
+/** True when an ABORT body opens the commitment of the accepted hello. */
+export function abortMatches(h: Hashes, body: Uint8Array, commitment: Uint8Array): boolean {
+  return body.length === ABORT_TOKEN_LEN && constantTimeEqual(abortCommitment(h, body), commitment);
 }
 
 /** REJECT body: one reason byte. Unauthenticated by design (see wire/README.md). */

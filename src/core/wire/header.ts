@@ -2,10 +2,11 @@ import { WireError } from './errors.js';
 import { ByteReader, type ByteWriter, varintSize } from './varint.js';
 
 /**
- * "xf" v3. v1 carried the receiver's connection id in short headers; v3 added the ACK_FREQUENCY
- * frame, which a v2 peer would take for a malformed packet and drop with whatever rode in it.
+ * "xf" v4. v1 carried the receiver's connection id in short headers; v3 added the ACK_FREQUENCY
+ * frame, which a v2 peer would take for a malformed packet and drop with whatever rode in it;
+ * v4 replaced the code-keyed HMAC hellos with CPace (new hello bodies and the ABORT packet).
  */
-export const VERSION = 0x78660003;
+export const VERSION = 0x78660004;
 
 /**
  * How people see a version: "xf" versions by their number (2), anything else in hex. Long
@@ -17,7 +18,7 @@ export function describeVersion(version: number): string {
 }
 export const CID_LEN = 8;
 
-export type LongPacketType = 'client_hello' | 'server_hello' | 'reject';
+export type LongPacketType = 'client_hello' | 'server_hello' | 'reject' | 'abort';
 
 export interface LongHeader {
   form: 'long';
@@ -36,7 +37,7 @@ const LONG_FORM = 0xc0;
 const SHORT_FORM = 0x40;
 /** Long header first byte: 0b11 00 TTTT. The two 00 bits are reserved and must be zero. */
 const LONG_TYPE_MASK = 0x0f;
-const LONG_TYPES: readonly LongPacketType[] = ['client_hello', 'server_hello', 'reject'];
+const LONG_TYPES: readonly LongPacketType[] = ['client_hello', 'server_hello', 'reject', 'abort'];
 
 /** first byte + version + (len + cid) * 2 */
 export const LONG_HEADER_SIZE = 1 + 4 + (1 + CID_LEN) * 2;

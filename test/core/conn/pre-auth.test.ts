@@ -46,7 +46,7 @@ describe('answers before the peer is authenticated', () => {
     assert.equal(s.isClosed, false);
   });
 
-  test('a wrong-code hello cut anywhere short of 1200 bytes gets no answer; a whole one a smaller REJECT', () => {
+  test('a wrong-code hello cut anywhere short of 1200 bytes gets no answer; a whole one a smaller server hello', () => {
     const hello = wrongCodeHello(7);
     assert.ok(hello.length >= MIN_HELLO);
     const s = server();

@@ -1,14 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { hkdfSync } from 'node:crypto';
 import fc from 'fast-check';
 import {
   MIN_CODE_BITS,
   codeStrength,
-  deriveCodeSecrets,
   generateCode,
   normalizeCode,
 } from '../../../src/core/crypto/code.js';
+import { codeBytes } from '../../../src/core/crypto/handshake.js';
 
 /** A RandomSource that hands out the given bytes (repeated if more are asked for). */
 function fixedRandom(bytes: Uint8Array): (n: number) => Uint8Array {
@@ -75,7 +74,7 @@ describe('normalizeCode', () => {
         const code = generateCode(fixedRandom(s));
         const retyped = ` ${(upper ? code.toUpperCase() : code).split('-').join(sep)} `;
         assert.equal(normalizeCode(retyped), code.replaceAll('-', ''));
-        assert.deepEqual(deriveCodeSecrets(retyped), deriveCodeSecrets(code));
+        assert.deepEqual(codeBytes(retyped), codeBytes(code));
       }),
       { numRuns: 50 },
     );
@@ -125,44 +124,6 @@ describe('codeStrength', () => {
       fc.property(fc.stringMatching(/^[a-z2-7]{1,30}$/), fc.stringMatching(/^[a-z2-7]{1,10}$/), (a, b) => {
         assert.ok(codeStrength(a + b) > codeStrength(a));
       }),
-    );
-  });
-});
-
-describe('deriveCodeSecrets', () => {
-  test('is HKDF-SHA256(salt "xfer/1 code") over the normalised code with the psk/auth labels', () => {
-    fc.assert(
-      fc.property(fc.string({ minLength: 1 }), (code) => {
-        const ikm = Buffer.from(normalizeCode(code), 'utf8');
-        const ref = (label: string): Uint8Array =>
-          new Uint8Array(hkdfSync('sha256', ikm, Buffer.from('xfer/1 code'), Buffer.from(label), 32));
-        const s = deriveCodeSecrets(code);
-        assert.deepEqual(s.psk, ref('xfer/1 psk'));
-        assert.deepEqual(s.authKey, ref('xfer/1 auth'));
-      }),
-      { numRuns: 50 },
-    );
-  });
-
-  test('gives 32-byte, independent psk and auth key', () => {
-    const s = deriveCodeSecrets('abcde-fghij-klmn-opqr-stuv-wxyz');
-    assert.equal(s.psk.length, 32);
-    assert.equal(s.authKey.length, 32);
-    assert.notDeepEqual(s.psk, s.authKey);
-  });
-
-  test('different codes give different secrets', () => {
-    fc.assert(
-      fc.property(seed, seed, (a, b) => {
-        const ca = generateCode(fixedRandom(a));
-        const cb = generateCode(fixedRandom(b));
-        fc.pre(ca !== cb);
-        const sa = deriveCodeSecrets(ca);
-        const sb = deriveCodeSecrets(cb);
-        assert.notDeepEqual(sa.psk, sb.psk);
-        assert.notDeepEqual(sa.authKey, sb.authKey);
-      }),
-      { numRuns: 30 },
     );
   });
 });

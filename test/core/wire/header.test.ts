@@ -49,7 +49,7 @@ describe('long header', () => {
     const dcid = new Uint8Array(CID_LEN).fill(1);
     const scid = new Uint8Array(CID_LEN).fill(2);
     const pkt = longPacket('server_hello', dcid, scid, new Uint8Array(0));
-    assert.deepEqual([...pkt.subarray(0, 6)], [0xc1, 0x78, 0x66, 0x00, 0x03, 8]);
+    assert.deepEqual([...pkt.subarray(0, 6)], [0xc1, 0x78, 0x66, 0x00, 0x04, 8]);
     assert.equal(pkt[14], 8);
     assert.equal(longPacket('reject', dcid, scid, new Uint8Array(0))[0], 0xc2);
   });
@@ -70,7 +70,7 @@ describe('long header', () => {
     assert.ok(header.form === 'long');
     assert.equal(header.version, 0x78660001);
     assert.deepEqual(header.scid, new Uint8Array(8).fill(2));
-    assert.equal(describeVersion(VERSION), '3');
+    assert.equal(describeVersion(VERSION), '4');
     assert.equal(describeVersion(0x78660001), '1');
     assert.equal(describeVersion(0xdeadbeef), '0xdeadbeef');
   });
@@ -84,7 +84,7 @@ describe('long header', () => {
     };
     assert.throws(() => parseHeader(mutate((b) => { b[5] = 7; })), WireError, 'dcid length');
     assert.throws(() => parseHeader(mutate((b) => { b[14] = 20; })), WireError, 'scid length');
-    assert.throws(() => parseHeader(mutate((b) => { b[0] = 0xc3; })), WireError, 'type 3');
+    assert.throws(() => parseHeader(mutate((b) => { b[0] = 0xc4; })), WireError, 'type 4');
     assert.throws(() => parseHeader(mutate((b) => { b[0] = 0xcf; })), WireError, 'type 15');
     assert.throws(() => parseHeader(mutate((b) => { b[0] = 0xd0; })), WireError, 'reserved bits');
     assert.throws(() => parseHeader(mutate((b) => { b[0] = 0x80; })), WireError, 'fixed bit');
