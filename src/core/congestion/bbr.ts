@@ -77,6 +77,8 @@ export class Bbr implements CongestionController {
   private fullBw = 0;
   private fullBwRounds = 0;
   private filledPipe = false;
+  /** The last cut ended STARTUP: if an undo takes it back, STARTUP goes on. */
+  private cutEndedStartup = false;
   /** DRAIN ends by this round whatever is in flight (MAX_DRAIN_ROUNDS). */
   private drainEndRound = 0;
   /** Round and estimate at which a plateau (not congestion) ended STARTUP (a later round: doubted longer); see checkPlateauHeld. */
@@ -222,6 +224,9 @@ export class Bbr implements CongestionController {
     this.hiGrowth = restore.hiGrowth;
     this.lastCutRound = restore.lastCutRound;
     this.cutTime = restore.cutTime;
+    // A cut that ended STARTUP was its only evidence of a full pipe: undone, STARTUP goes on.
+    if (this.cutEndedStartup && (this.mode === 'drain' || this.mode === 'probe_bw')) this.resumeStartup();
+    this.cutEndedStartup = false;
   }
 
   onAppLimited(_bytesInFlight: number): void {
@@ -347,7 +352,9 @@ export class Bbr implements CongestionController {
   private onCongestion(rs: RoundStats): void {
     const before = { inflightHi: this.inflightHi, hiGrowth: this.hiGrowth, lastCutRound: this.lastCutRound, cutTime: this.cutTime };
     this.undo.onCut(before, rs, this.loss.judged.rate, this.minRttMs, this.roundStartedAt, this.clock, this.round);
+    const endsStartup = this.mode === 'startup' && !this.filledPipe;
     this.capInflight(rs, LOSS_BETA);
+    this.cutEndedStartup = endsStartup;
     if (this.mode === 'startup') this.filledPipe = true;
     this.plateauRound = -Infinity;
     // A probe that met congestion is over.
@@ -361,6 +368,7 @@ export class Bbr implements CongestionController {
     this.hiGrowth = 0;
     this.lastCutRound = this.round;
     this.cutTime = this.clock;
+    this.cutEndedStartup = false;
   }
 
   /** After a cut, the cap grows back exponentially per uncongested round in which it was the limit. */
@@ -411,6 +419,10 @@ export class Bbr implements CongestionController {
   private checkPlateauHeld(): void {
     if (this.mode !== 'probe_bw' || this.round > this.plateauRound + RESUME_STARTUP_ROUNDS) return;
     if (this.bandwidth < this.plateauBw * RESUME_GROWTH) return;
+    this.resumeStartup();
+  }
+
+  private resumeStartup(): void {
     this.filledPipe = false;
     this.fullBw = this.bandwidth;
     this.fullBwRounds = 0;
