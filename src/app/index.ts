@@ -9,7 +9,7 @@ import { sendFiles as sendFilesWith } from './send.js';
 
 export { XferError } from './api.js';
 export type * from './api.js';
-export { checkCodeStrength, newCode } from './code.js';
+export { newCode } from './code.js';
 
 export function createApp(deps: TransportDeps): AppApi {
   return {

@@ -5,9 +5,8 @@ import type { AppApi } from '../app/api.js';
 
 /** The app surface the CLI drives (src/app/index.ts). */
 export interface CliApp extends AppApi {
-  newCode(): string;
-  /** null when the code is strong enough, otherwise why not. */
-  checkCodeStrength(code: string): string | null;
+  /** A fresh spoken code with `words` words after its number (default 3). */
+  newCode(words?: number): string;
 }
 
 /** stderr as the CLI sees it: a TTY decides whether spinners and bars are drawn. */

@@ -1,7 +1,7 @@
 // The app as the CLI process sees it, loaded on first use: --help, usage errors and the checks
 // before a transfer never need the transport, its crypto or the file machinery, and loading
 // them is most of what a start costs.
-import { checkCodeStrength, newCode } from '../app/code.js';
+import { newCode } from '../app/code.js';
 import type { CliApp } from './context.js';
 import { trace } from '../io/trace.js';
 
@@ -19,7 +19,6 @@ async function loadApp(): Promise<AppModule> {
 
 export const lazyApp: CliApp = {
   newCode,
-  checkCodeStrength,
   sendFiles: async (o) => (await load()).sendFiles(o),
   receiveFiles: async (o) => (await load()).receiveFiles(o),
   sendPipe: async (o) => (await load()).sendPipe(o),

@@ -4,7 +4,7 @@ import type { CliDeps } from './context.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_PORT } from './endpoint.js';
 import { ExitCode, describeFailure } from './exit-codes.js';
 import type { ExitCodeValue } from './exit-codes.js';
-import { RATE_HELP, addCommonOptions, argParser, stallTimeoutOption } from './options.js';
+import { RATE_HELP, addCommonOptions, addListenerOptions, argParser, stallTimeoutOption } from './options.js';
 import { parseIntInRange } from './format.js';
 import { runPipe } from './commands/pipe.js';
 import type { PipeOpts } from './commands/pipe.js';
@@ -16,8 +16,10 @@ import { VERSION } from './version.js';
 
 const EXIT_HELP = `
 Exit status: 0 ok, 1 some items failed, 2 usage error, 3 unreachable, 4 wrong code,
-5 local file error, 6 peer gone or cancelled, 7 cannot listen, 70 internal error, 130 interrupted.
-The code can also be given in the XFER_CODE environment variable.`;
+5 local file error, 6 peer gone or cancelled, 7 cannot listen, 8 too many failed attempts,
+70 internal error, 130 interrupted.
+The code can also be given in the XFER_CODE environment variable. A generated code is a number
+and words, e.g. 7-amber-falcon-river; type it in any case, with dashes or spaces.`;
 
 const streamCount = argParser((t) => parseIntInRange(t, 1, 64));
 
@@ -47,7 +49,8 @@ export function buildProgram(deps: CliDeps): Command {
       .option('--fsync', 'flush each file to disk before renaming it into place (durable, slower)')
       .option('--keep-open', 'keep listening for further senders after a transfer')
       .addOption(stallTimeoutOption()),
-  ).action((opts: RecvOpts) => runRecv(deps, opts));
+  );
+  addListenerOptions(program.commands.at(-1)!).action((opts: RecvOpts) => runRecv(deps, opts));
 
   addCommonOptions(
     program
@@ -69,7 +72,8 @@ export function buildProgram(deps: CliDeps): Command {
       .usage('[options] HOST[:PORT]  |  pipe --listen [HOST:]PORT [options]')
       .argument('[destination]', `receiver address HOST[:PORT] (default port ${DEFAULT_PORT})`)
       .option('--listen <[host:]port>', 'listen here and write the received data to stdout; :0 picks a free port'),
-  ).action((destination: string | undefined, opts: PipeOpts) => runPipe(deps, destination, opts));
+  );
+  addListenerOptions(program.commands.at(-1)!).action((destination: string | undefined, opts: PipeOpts) => runPipe(deps, destination, opts));
 
   return program;
 }

@@ -28,7 +28,7 @@ const HOSTILE = `x\x1b]0;pwned\x07\x1b[2J\x1b[1;1H\x9b31m\u202etxt.exe\u2028\r\n
 function cli(h: Harness): { deps: CliDeps; stderr: Capture } {
   const stderr = new Capture();
   const deps: CliDeps = {
-    app: { ...createApp(h.deps), newCode: () => CODE, checkCodeStrength: () => null },
+    app: { ...createApp(h.deps), newCode: () => CODE },
     env: {},
     stdin: new PassThrough(),
     stdout: new Capture(),

@@ -34,17 +34,14 @@ export interface FakeApp extends CliApp {
   calls: Calls;
   /** What every transfer function does; default: a successful empty summary. */
   behave: (kind: keyof Calls, o: SendOptions | ReceiveOptions | PipeSendOptions | PipeReceiveOptions) => Promise<TransferSummary>;
-  weak: Set<string>;
 }
 
 export function fakeApp(): FakeApp {
   const calls: Calls = { sendFiles: [], receiveFiles: [], sendPipe: [], receivePipe: [] };
   const app: FakeApp = {
     calls,
-    weak: new Set(['1234']),
     behave: async () => summary([{ name: 'a', bytes: 10 }]),
-    newCode: () => 'generated-code-0123456789abcdef',
-    checkCodeStrength: (c) => (app.weak.has(c) ? 'too short' : null),
+    newCode: (words = 3) => ['42', 'amber', 'falcon', 'river', 'stone', 'maple', 'otter', 'lamp', 'cedar'].slice(0, words + 1).join('-'),
     sendFiles: (o) => (calls.sendFiles.push(o), app.behave('sendFiles', o)),
     receiveFiles: (o) => (calls.receiveFiles.push(o), app.behave('receiveFiles', o)),
     sendPipe: (o) => (calls.sendPipe.push(o), app.behave('sendPipe', o)),

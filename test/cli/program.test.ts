@@ -106,12 +106,12 @@ describe('recv', () => {
     const o = h.app.calls.receiveFiles[0];
     assert.ok(o);
     assert.deepEqual(o.listen, { host: '0.0.0.0', port: 0 });
-    assert.equal(o.code, 'generated-code-0123456789abcdef');
+    assert.equal(o.code, '42-amber-falcon-river');
     assert.equal(o.outDir, out);
     assert.equal(o.force, false);
     assert.equal(o.keepOpen, false);
     assert.match(h.stderr.text, /Listening on 0\.0\.0\.0:40001/);
-    assert.match(h.stderr.text, /xfer send FILE\.\.\. 192\.0\.2\.7:40001 --code generated-code-0123456789abcdef/);
+    assert.match(h.stderr.text, /xfer send FILE\.\.\. 192\.0\.2\.7:40001 --code 42-amber-falcon-river/);
     assert.equal(h.stdout.text, '');
   });
 
@@ -127,12 +127,26 @@ describe('recv', () => {
     assert.equal(o.keepOpen, true);
   });
 
-  test('a weak user code is a usage error', async () => {
-    for (const [argv, env] of [[['recv', '--code', '1234'], {}], [['recv'], { XFER_CODE: '1234' }]] as const) {
+  test('a user code of any form is taken as it is: no strength check', async () => {
+    for (const [argv, env] of [[['recv', '--code', '1234'], {}], [['recv'], { XFER_CODE: 'correct horse' }]] as const) {
       const h = harness(env);
-      assert.equal(await runCli([...argv, '--out', dir], h.deps), 2);
-      assert.match(h.stderr.text, /^xfer: too short\n$/);
-      assert.equal(h.app.calls.receiveFiles.length, 0);
+      assert.equal(await runCli([...argv, '--out', dir], h.deps), 0, h.stderr.text);
+      assert.equal(h.app.calls.receiveFiles[0]?.code, argv.length > 1 ? '1234' : 'correct horse');
+    }
+  });
+
+  test('--code-words and --max-attempts reach the code and the listener', async () => {
+    const h = harness();
+    assert.equal(await runCli(['recv', '--out', dir, '--code-words', '5', '--max-attempts', '7'], h.deps), 0, h.stderr.text);
+    const o = h.app.calls.receiveFiles[0];
+    assert.equal(o?.code, '42-amber-falcon-river-stone-maple');
+    assert.equal(o?.maxAttempts, 7);
+    const d = harness();
+    assert.equal(await runCli(['recv', '--out', dir], d.deps), 0);
+    assert.equal(d.app.calls.receiveFiles[0]?.maxAttempts, 3);
+    for (const bad of [['--code-words', '0'], ['--code-words', '9'], ['--max-attempts', '0']]) {
+      const b = harness();
+      assert.equal(await runCli(['recv', '--out', dir, ...bad], b.deps), 2, bad.join(' '));
     }
   });
 
@@ -179,7 +193,7 @@ describe('pipe', () => {
     assert.equal(o.output, h.deps.stdout);
     assert.deepEqual(o.listen, { host: '127.0.0.1', port: 0 });
     assert.equal(h.stdout.text, 'DATA');
-    assert.match(h.stderr.text, /xfer pipe 127\.0\.0\.1:40003 --code generated-code/);
+    assert.match(h.stderr.text, /xfer pipe 127\.0\.0\.1:40003 --code 42-amber-falcon-river/);
     assert.match(h.stderr.text, /connection stats:\n {2}rttMs/);
   });
 

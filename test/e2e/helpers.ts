@@ -123,7 +123,7 @@ export function bindUdp(port: number): Promise<Socket> {
   });
 }
 
-/** 128 random bits in hex: strong enough for the listener's code check. */
+/** A random code (hex), different for every run so tests never share one. */
 export function randomCode(): string {
   return randomBytes(16).toString('hex');
 }

@@ -3,11 +3,11 @@ import { XferError } from '../../app/api.js';
 import type { CliDeps } from '../context.js';
 import { parseDestination } from '../endpoint.js';
 import { listenerCode, senderCode } from '../options.js';
-import type { CommonOpts } from '../options.js';
+import type { CommonOpts, ListenerOpts } from '../options.js';
 import { runTransfer } from '../run.js';
 import { bannerPrinter, parseListenArg } from './recv.js';
 
-export interface PipeOpts extends CommonOpts {
+export interface PipeOpts extends CommonOpts, Partial<ListenerOpts> {
   listen?: string;
 }
 
@@ -34,6 +34,6 @@ async function runPipeListen(deps: CliDeps, listenText: string, opts: PipeOpts):
   const { code, generated } = listenerCode(opts, deps.env, deps.app);
   const banner = bannerPrinter(deps, opts, code, generated, 'pipe');
   await runTransfer(deps, opts, code, (transport, view) =>
-    deps.app.receivePipe({ ...transport, listen, output: deps.stdout, onListening: banner(view) }),
+    deps.app.receivePipe({ ...transport, maxAttempts: opts.maxAttempts, listen, output: deps.stdout, onListening: banner(view) }),
   );
 }

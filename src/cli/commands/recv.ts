@@ -6,11 +6,11 @@ import { listenBanner } from '../banner.js';
 import type { CliDeps } from '../context.js';
 import { parseListen } from '../endpoint.js';
 import { hashCacheDir, listenerCode } from '../options.js';
-import type { CommonOpts } from '../options.js';
+import type { CommonOpts, ListenerOpts } from '../options.js';
 import type { ProgressView } from '../progress.js';
 import { runTransfer } from '../run.js';
 
-export interface RecvOpts extends CommonOpts {
+export interface RecvOpts extends CommonOpts, ListenerOpts {
   listen: string;
   out: string;
   force?: boolean;
@@ -63,6 +63,7 @@ export async function runRecv(deps: CliDeps, opts: RecvOpts): Promise<void> {
       force: opts.force === true,
       fsync: opts.fsync === true,
       keepOpen: opts.keepOpen === true,
+      maxAttempts: opts.maxAttempts,
       hashCacheDir: hashCacheDir(deps.env),
       stallTimeoutMs: opts.stallTimeout,
       onListening: banner(view),

@@ -1,90 +1,69 @@
 // The one-time code both users type. It is the only shared secret: CPace's password-related
-// string (crypto/handshake.ts, wire/README.md).
+// string (crypto/handshake.ts, wire/README.md). CPace makes short codes safe: a recorded
+// handshake tests no guess, and each attempt to connect tests exactly one, so the code only
+// has to make a handful of online guesses hopeless, not an offline search.
 //
-// Normalisation: surrounding and inner whitespace and dashes are separators and are dropped,
-// letters are case-folded (after Unicode NFC, so visually identical input from different
-// keyboards/OSes agrees). "ABCD-efgh", "abcd efgh" and "abcdefgh" are the same code.
+// A generated code is a number from 0 to 99 and words from WORDS (words.ts), dash-separated:
+// "7-amber-falcon-river". Normalisation makes typing it forgiving: Unicode NFC, lower case, and
+// any run of whitespace and dashes is one separator ("7 Amber  FALCON-river" is the same code).
+// Separators are kept, not dropped, so two different word sequences never become one code.
+import { WORDS } from './words.js';
 
-/** Codes weaker than this are refused (an observed handshake allows an offline guessing attack). */
-export const MIN_CODE_BITS = 128;
+/** The number in front: 0 to 99, two digits at most to say. */
+export const CODE_NUMBERS = 100;
+/** Words after the number by default: 100 x 2048^3 codes, about 2^39.6. */
+export const DEFAULT_CODE_WORDS = 3;
+/** More than this adds nothing a person would type (2^94.6 codes with the number). */
+export const MAX_CODE_WORDS = 8;
+const WORD_BITS = 11;
 
-/** RFC 4648 base32 alphabet, lowercase: no 0/1/8/9, so no 0-vs-o or 1-vs-l confusion. */
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-const BITS_PER_CHAR = 5;
-/** 26 chars x 5 bits = 130 bits, the smallest whole number of characters above 128 bits. */
-const CODE_CHARS = Math.ceil(MIN_CODE_BITS / BITS_PER_CHAR);
-const GROUP_MAX = 5;
-
-/**
- * A fresh code of >= 128 bits: lowercase base32 in dash-separated groups of 4-5 characters,
- * e.g. "abcde-fghij-klmn-opqr-stuv-wxyz" (26 characters, 130 bits).
- */
-export function generateCode(random: (n: number) => Uint8Array): string {
-  const bytes = random(Math.ceil((CODE_CHARS * BITS_PER_CHAR) / 8));
-  const chars = base32Chars(bytes, CODE_CHARS);
-  return groupChars(chars).join('-');
+/** How many codes of `words` words there are: the denominator of the online-guess bound. */
+export function codeSpace(words: number = DEFAULT_CODE_WORDS): number {
+  return CODE_NUMBERS * WORDS.length ** words;
 }
 
-/** Reads `count` 5-bit values from the front of `bytes`; each is uniform if the bytes are. */
-function base32Chars(bytes: Uint8Array, count: number): string {
-  if (bytes.length * 8 < count * BITS_PER_CHAR) throw new RangeError('random source returned too few bytes');
-  let out = '';
-  let acc = 0;
-  let bits = 0;
-  let i = 0;
-  while (out.length < count) {
-    if (bits < BITS_PER_CHAR) {
-      acc = ((acc << 8) | bytes[i++]!) & 0xffff;
-      bits += 8;
-    }
-    bits -= BITS_PER_CHAR;
-    out += BASE32[(acc >>> bits) & 0x1f];
+/** log2 of codeSpace(words). */
+export function codeBits(words: number = DEFAULT_CODE_WORDS): number {
+  return Math.log2(CODE_NUMBERS) + words * Math.log2(WORDS.length);
+}
+
+/** A fresh code: the number, then `words` words, each drawn uniformly. */
+export function generateCode(random: (n: number) => Uint8Array, words: number = DEFAULT_CODE_WORDS): string {
+  if (!Number.isInteger(words) || words < 1 || words > MAX_CODE_WORDS) throw new RangeError(`code words must be 1-${MAX_CODE_WORDS}`);
+  const parts = [String(uniformBelow(random, CODE_NUMBERS))];
+  for (let i = 0; i < words; i++) parts.push(WORDS[wordIndex(random)]!);
+  return parts.join('-');
+}
+
+/** 11 bits from two random bytes: uniform over the 2048 words, since 2048 = 2^11. */
+function wordIndex(random: (n: number) => Uint8Array): number {
+  const b = take(random, 2);
+  return ((b[0]! << 8) | b[1]!) & ((1 << WORD_BITS) - 1);
+}
+
+/** Uniform in [0, n) for n <= 256, by rejection: bytes at or above the last multiple of n are drawn again. */
+function uniformBelow(random: (n: number) => Uint8Array, n: number): number {
+  const limit = 256 - (256 % n);
+  for (;;) {
+    const b = take(random, 1)[0]!;
+    if (b < limit) return b % n;
   }
-  return out;
 }
 
-/** Splits into the fewest groups of at most 5, as even as possible (longer groups first). */
-function groupChars(chars: string): string[] {
-  const groups = Math.ceil(chars.length / GROUP_MAX);
-  const base = Math.floor(chars.length / groups);
-  const extra = chars.length % groups;
-  const out: string[] = [];
-  let pos = 0;
-  for (let g = 0; g < groups; g++) {
-    const size = base + (g < extra ? 1 : 0);
-    out.push(chars.slice(pos, pos + size));
-    pos += size;
-  }
-  return out;
+function take(random: (n: number) => Uint8Array, n: number): Uint8Array {
+  const b = random(n);
+  if (b.length < n) throw new RangeError('random source returned too few bytes');
+  return b;
 }
 
-/** Canonical form of a typed code: NFC, lowercase, without whitespace or dashes. */
+/** Canonical form of a typed code: NFC, lowercase, separators (whitespace, dashes) as single dashes. */
 export function normalizeCode(code: string): string {
-  return code.normalize('NFC').toLowerCase().replace(/[\s-]+/g, '');
-}
-
-const DIGITS = /^[0-9]+$/;
-const HEX = /^[0-9a-f]+$/;
-const BASE32_ONLY = /^[a-z2-7]+$/;
-const ALNUM = /^[a-z0-9]+$/;
-
-/**
- * Conservative entropy estimate (bits) of a code, assuming each normalised character was drawn
- * uniformly from the smallest usual alphabet that contains all of them: digits only 3.32 bits,
- * hex 4, base32 5, [a-z0-9] 5.1, anything else 6. It cannot see structure (words, repeats), so
- * it overestimates human-chosen codes; it is meant to reject obviously short ones.
- */
-export function codeStrength(code: string): number {
-  const norm = normalizeCode(code);
-  const n = [...norm].length;
-  if (n === 0) return 0;
-  return n * bitsPerChar(norm);
-}
-
-function bitsPerChar(norm: string): number {
-  if (DIGITS.test(norm)) return Math.log2(10);
-  if (HEX.test(norm)) return 4;
-  if (BASE32_ONLY.test(norm)) return 5;
-  if (ALNUM.test(norm)) return 5.1;
-  return 6;
+  // NFC again after lower-casing: a few letters lower-case to decomposed forms.
+  return code
+    .normalize('NFC')
+    .toLowerCase()
+    .normalize('NFC')
+    .split(/[\s-]+/)
+    .filter((part) => part !== '')
+    .join('-');
 }
