@@ -67,6 +67,20 @@ describe('CPace hellos', () => {
     );
   });
 
+  test('a recorded exchange checks no guess: the right code without a secret scalar matches no better than a wrong one', () => {
+    const r = exchange(CODE, CODE, new Uint8Array([6]), new Uint8Array([7]));
+    const serverAd = concat(new Uint8Array(HEADER).fill(1), r.server.share);
+    const recorded = deriveSessionKeys('server', r.serverIsk).confirm;
+    // An eavesdropper knows both hellos and tries guesses with scalars of its own.
+    for (const guess of [CODE, '8-wrong-guess-here']) {
+      const attacker = new CpaceParty(h, guess, source(new Uint8Array([8])));
+      const isk = attacker.isk(r.server.share, r.client.share, r.ch, r.server.share, serverAd)!;
+      assert.notDeepEqual(deriveSessionKeys('client', isk).confirm, recorded, guess);
+    }
+    // Only the holder of the client's scalar gets the recorded confirmation.
+    assert.deepEqual(deriveSessionKeys('client', r.clientIsk).confirm, recorded);
+  });
+
   test('a share is a fresh group element: two hellos under one code share nothing', () => {
     const a = new CpaceParty(h, CODE, source(new Uint8Array([1])));
     const b = new CpaceParty(h, CODE, source(new Uint8Array([2])));
